@@ -126,6 +126,11 @@ def _number(record: dict, key: str) -> float:
     return value
 
 
+def _check_pair(record: dict) -> None:
+    _check_prompt(record)
+    _text(record, 'response', empty='empty response')
+
+
 def _check_score(record: dict) -> None:
     n_tokens = _get(record, 'n_tokens')
     if isinstance(n_tokens, bool) or not isinstance(n_tokens, int) or n_tokens < 1:
@@ -137,7 +142,8 @@ def _check_score(record: dict) -> None:
 
 
 _CHECKS: dict[str, Callable[[dict], None]] = {
-    'sft': _check_sft, 'preference': _check_preference, 'pool': _check_pool, 'score': _check_score}
+    'sft': _check_sft, 'preference': _check_preference, 'pool': _check_pool, 'pair': _check_pair,
+    'score': _check_score}
 KINDS = tuple(_CHECKS)
 
 

@@ -14,14 +14,14 @@ from typing import Sequence
 import torch
 from tqdm.auto import tqdm
 
+from .core import atomic_path
+from .data import DataError, read_jsonl, validate_record
+
 # %% auto #0
-__all__ = ['ROLES', 'ALP_MAX_TOKENS', 'EncodedPair', 'encode_pairs', 'Unit', 'pack_units', 'make_batches', 'collate',
-           'score_responses', 'alp', 'alp_margin', 'template_fingerprint']
+__all__ = ['ALP_MAX_TOKENS', 'EncodedPair', 'encode_pairs', 'Unit', 'pack_units', 'make_batches', 'collate', 'score_responses',
+           'alp', 'alp_margin', 'template_fingerprint', 'score_file']
 
 # %% ../../nbs/03_scoring.ipynb #81075799
-ROLES = ('system', 'user', 'assistant')
-
-
 @dataclass
 class EncodedPair:
     index: int  # position in the caller's list
@@ -35,17 +35,6 @@ def _template_ids(tokenizer, messages, add_generation_prompt: bool) -> list[int]
     return tokenizer(text, add_special_tokens=False)['input_ids']
 
 
-def _check_prompt(prompt, i: int) -> None:
-    if not isinstance(prompt, list) or not prompt:
-        raise ValueError(f'pair {i}: prompt must be a non-empty list of chat messages, got {type(prompt).__name__}')
-    for j, message in enumerate(prompt):
-        if not isinstance(message, dict) or not isinstance(message.get('content'), str):
-            raise ValueError(f'pair {i}: prompt[{j}] must be a message dict with a string "content"')
-        if message.get('role') not in ROLES:
-            raise ValueError(f"pair {i}: prompt[{j}].role: wrong chat role {message.get('role')!r} "
-                             f"(expected one of {', '.join(ROLES)})")
-
-
 def encode_pairs(tokenizer, prompts: Sequence[list[dict]], responses: Sequence[str],
                  max_response_tokens: int | None = None, max_length: int | None = None) -> list[EncodedPair]:
     "Token ids of each (prompt, response) pair under the chat template; see the rules above."
@@ -54,9 +43,8 @@ def encode_pairs(tokenizer, prompts: Sequence[list[dict]], responses: Sequence[s
     prompt_cache: dict[str, list[int]] = {}
     pairs = []
     for i, (prompt, response) in enumerate(zip(prompts, responses)):
-        _check_prompt(prompt, i)
-        if not isinstance(response, str) or not response.strip():
-            raise ValueError(f'pair {i}: response: empty response')
+        try: validate_record({'prompt': prompt, 'response': response}, 'pair')
+        except DataError as e: raise e.located(f'pair {i}') from None
         key = json.dumps(prompt, sort_keys=True)
         if key not in prompt_cache: prompt_cache[key] = _template_ids(tokenizer, prompt, add_generation_prompt=True)
         prompt_ids = prompt_cache[key]
@@ -205,3 +193,21 @@ def alp_margin(model, tokenizer, prompts, chosen, rejected, max_response_tokens:
 def template_fingerprint(tokenizer) -> str:
     "A short hash of the tokenizer's chat template, stored with every score."
     return hashlib.sha256((tokenizer.chat_template or '').encode()).hexdigest()[:12]
+
+
+
+def score_file(model, tokenizer, input_path, output_path, *, max_response_tokens: int | None = None,
+               batch_tokens: int = 8192, progress: bool = True) -> int:
+    "Score every pair of a JSONL file into a JSONL of score rows (in input order); returns the number of rows."
+    pairs = read_jsonl(input_path, kind='pair')
+    if not pairs: raise DataError('no pairs to score', where=str(input_path))
+    try:
+        rows = score_responses(model, tokenizer, [p['prompt'] for p in pairs], [p['response'] for p in pairs],
+                               max_response_tokens=max_response_tokens, batch_tokens=batch_tokens, progress=progress)
+    except ValueError as e: raise ValueError(f'{input_path}: {e}') from None
+    template = template_fingerprint(tokenizer)
+    with atomic_path(output_path) as tmp, open(tmp, 'w', encoding='utf-8') as out:
+        for i, (pair, row) in enumerate(zip(pairs, rows)):
+            row = {'id': pair.get('id', str(i)), **row, 'template': template, 'max_response_tokens': max_response_tokens}
+            out.write(json.dumps(validate_record(row, 'score')) + '\n')
+    return len(rows)
