@@ -28,10 +28,10 @@ $(STAMP): setup.py settings.ini constraints/cpu.txt
 # Fails if nbdev_export or nbdev_clean would change anything: notebooks are the source, lib/ is derived.
 check-sync: install
 	@before="$$(git status --porcelain; git diff)"; \
-	$(BIN)/nbdev_export && $(BIN)/nbdev_clean; \
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(MAKE) -s readme; \
 	after="$$(git status --porcelain; git diff)"; \
 	if [ "$$before" != "$$after" ]; then \
-	  echo "nbdev_export / nbdev_clean changed files: run them and commit the result"; git status --short; exit 1; fi
+	  echo "nbdev_export / nbdev_clean / make readme changed files: run them and commit the result"; git status --short; exit 1; fi
 
 test: install check-sync
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/nbdev_test --n_workers 2 --timing
@@ -40,16 +40,18 @@ test: install check-sync
 reproduce: install
 	mkdir -p runs/$(PRESET)
 	for nb in $(PAPER_NBS); do \
-	  $(BIN)/papermill nbs/paper/$$nb.ipynb runs/$(PRESET)/$$nb.ipynb -k python3 --cwd nbs/paper \
+	  $(BIN)/papermill nbs/paper/$$nb.ipynb runs/$(PRESET)/$$nb.ipynb -k python3 --language python --cwd nbs/paper \
 	    -p preset $(PRESET) --execution-timeout 3600 || exit 1; \
 	done
 
 bench: install
 	mkdir -p runs/$(PRESET)
-	$(BIN)/papermill nbs/paper/bench_scoring.ipynb runs/$(PRESET)/bench_scoring.ipynb -k python3 --cwd nbs/paper -p preset $(PRESET)
+	$(BIN)/papermill nbs/paper/bench_scoring.ipynb runs/$(PRESET)/bench_scoring.ipynb -k python3 --language python --cwd nbs/paper -p preset $(PRESET)
 
+# README.md is the markdown of nbs/index.ipynb.
 readme: install
-	$(BIN)/jupyter nbconvert --to markdown --TagRemovePreprocessor.remove_input_tags=hide --output-dir . --output README nbs/index.ipynb
+	$(PY) -c "import nbformat; nb = nbformat.read('nbs/index.ipynb', 4); \
+	open('README.md', 'w').write('\n\n'.join(c.source for c in nb.cells if c.cell_type == 'markdown') + '\n')"
 
 lab: install
 	$(BIN)/jupyter lab nbs

@@ -19,7 +19,7 @@ from .data import DataError, read_jsonl, validate_record
 
 # %% auto #0
 __all__ = ['ALP_MAX_TOKENS', 'EncodedPair', 'encode_pairs', 'Unit', 'pack_units', 'make_batches', 'collate', 'score_responses',
-           'alp', 'alp_margin', 'template_fingerprint', 'score_file']
+           'reference_scores', 'alp', 'alp_margin', 'template_fingerprint', 'score_file']
 
 # %% ../../nbs/03_scoring.ipynb #81075799
 @dataclass
@@ -168,6 +168,22 @@ def score_responses(model, tokenizer, prompts: Sequence[list[dict]], responses: 
                'truncated': pair.n_response_tokens > len(values)}
         if return_tokens: row['token_logprobs'] = values.tolist()
         rows.append(row)
+    return rows
+
+# %% ../../nbs/03_scoring.ipynb #b89bd833
+@torch.inference_mode()
+def reference_scores(model, tokenizer, prompts, responses, max_response_tokens: int | None = None) -> list[dict]:
+    "The oracle: one pair at a time, full template via `apply_chat_template(tokenize=True)`, LM head on every position."
+    rows = []
+    for prompt, response in zip(prompts, responses):
+        prompt_len = len(tokenizer.apply_chat_template(prompt, add_generation_prompt=True, return_dict=True)['input_ids'])
+        full = tokenizer.apply_chat_template(prompt + [{'role': 'assistant', 'content': response}], return_dict=True)['input_ids']
+        end = len(full) if max_response_tokens is None else min(len(full), prompt_len + max_response_tokens)
+        ids = torch.tensor([full[:end]], device=model.device)
+        logprobs = model(ids).logits[0, :-1].float().log_softmax(-1)
+        token_logprobs = logprobs[prompt_len - 1:].gather(1, ids[0, prompt_len:, None])[:, 0].double()
+        rows.append({'sum_logprob': token_logprobs.sum().item(), 'n_tokens': len(token_logprobs),
+                     'mean_logprob': token_logprobs.mean().item()})
     return rows
 
 # %% ../../nbs/03_scoring.ipynb #cc9ad08e
