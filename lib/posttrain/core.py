@@ -113,6 +113,12 @@ def seed_everything(seed: int, deterministic: bool = False) -> int:
     return seed
 
 # %% ../../nbs/00_core.ipynb #6171b796
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path | str):
     "Yield a temporary path beside `path`; on success move it onto `path` atomically, on error delete it."
@@ -122,6 +128,7 @@ def atomic_path(path: Path | str):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; give them the usual permissions
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
