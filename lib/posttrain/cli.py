@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from .data import DataError
+from .reproduce import add_reproduce_command
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -35,14 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument('--dtype', default='auto', help='auto, float32 or bfloat16')
     score.add_argument('--batch-tokens', type=int, default=8192, help='padded tokens per forward pass')
     score.set_defaults(run=_score)
+    add_reproduce_command(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `posttrain` console script."
     args = build_parser().parse_args(argv)
-    try: args.run(args)
+    try: return args.run(args) or 0
     except (DataError, ValueError, FileNotFoundError) as e:
         print(f'posttrain {args.command}: error: {e}', file=sys.stderr)
         return 2
-    return 0
