@@ -150,12 +150,13 @@ TRACKED_PACKAGES = ('posttrain', 'torch', 'transformers', 'trl', 'peft', 'accele
 
 
 def git_state(root: Path | str | None = None) -> dict:
-    "The commit of the repository at `root` and whether its tracked files differ from it."
+    "The commit of the repository at `root` and whether its tracked files, outside `figures/`, differ from it."
     root = Path(root or project_root())
     def git(*args):
         return subprocess.run(['git', '-C', str(root), *args], capture_output=True, text=True, check=True).stdout.strip()
     try:
-        return {'commit': git('rev-parse', 'HEAD'), 'dirty': bool(git('status', '--porcelain', '--untracked-files=no'))}
+        changes = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)figures')
+        return {'commit': git('rev-parse', 'HEAD'), 'dirty': bool(changes)}
     except (subprocess.CalledProcessError, FileNotFoundError):
         return {'commit': None, 'dirty': None}
 

@@ -95,12 +95,12 @@ def make_batches(units: list[Unit], batch_tokens: int) -> list[list[Unit]]:
 
 # %% ../../nbs/03_scoring.ipynb #6b94ca8b
 def collate(batch: list[Unit], pad_id: int):
-    "ids, position ids and 4D mask for a batch of units, plus (row, source position, target id, pair, k) per scored token."
+    "ids, position ids and 4D mask for a batch of units, plus the row, source position and target id of each scored token."
     length = max(map(len, batch))
     ids = torch.full((len(batch), length), pad_id, dtype=torch.long)
     positions = torch.zeros((len(batch), length), dtype=torch.long)
     mask = torch.eye(length, dtype=torch.bool).repeat(len(batch), 1, 1)
-    rows, sources, targets, owners = [], [], [], []
+    rows, sources, targets = [], [], []
     for row, unit in enumerate(batch):
         p = len(unit.prompt_ids)
         ids[row, :p] = torch.tensor(unit.prompt_ids)
@@ -117,9 +117,8 @@ def collate(batch: list[Unit], pad_id: int):
             rows += [row] * r
             sources += [p - 1] + list(range(start, end - 1))
             targets += pair.response_ids
-            owners += [pair] * r
             start = end
-    return ids, positions, mask[:, None], torch.tensor(rows), torch.tensor(sources), torch.tensor(targets), owners
+    return ids, positions, mask[:, None], torch.tensor(rows), torch.tensor(sources), torch.tensor(targets)
 
 # %% ../../nbs/03_scoring.ipynb #24c6e530
 def _backbone_and_head(model):
@@ -128,9 +127,10 @@ def _backbone_and_head(model):
 
 
 @torch.inference_mode()
-def _score_batch(model, batch: list[Unit], pad_id: int, head_chunk: int = 2048) -> tuple[list, torch.Tensor]:
+def _score_batch(model, batch: list[Unit], pad_id: int, head_chunk: int = 2048) -> torch.Tensor:
+    "Log-probs of the batch's response tokens, in the order `collate` lists them."
     backbone, head = _backbone_and_head(model)
-    ids, positions, mask, rows, sources, targets, owners = collate(batch, pad_id)
+    ids, positions, mask, rows, sources, targets = collate(batch, pad_id)
     device = head.weight.device
     hidden = backbone(input_ids=ids.to(device), position_ids=positions.to(device), attention_mask=mask.to(device)).last_hidden_state
     picked = hidden[rows.to(device), sources.to(device)]
@@ -139,7 +139,7 @@ def _score_batch(model, batch: list[Unit], pad_id: int, head_chunk: int = 2048) 
         logits = head(picked[start:start + head_chunk]).float()
         target = targets[start:start + head_chunk].to(device)
         logprobs.append(logits.gather(1, target[:, None])[:, 0] - logits.logsumexp(-1))
-    return owners, torch.cat(logprobs).cpu()
+    return torch.cat(logprobs).cpu()
 
 # %% ../../nbs/03_scoring.ipynb #cb88a7ee
 def score_responses(model, tokenizer, prompts: Sequence[list[dict]], responses: Sequence[str], *,
@@ -153,14 +153,14 @@ def score_responses(model, tokenizer, prompts: Sequence[list[dict]], responses: 
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     with tqdm(total=sum(len(p.response_ids) for p in pairs), unit='tok', disable=not progress, desc='scoring') as bar:
         for batch in batches:
-            owners, logprobs = _score_batch(model, batch, pad_id)
+            logprobs = _score_batch(model, batch, pad_id)
             start = 0
             for unit in batch:
                 for pair in unit.pairs:
                     n = len(pair.response_ids)
                     per_pair[pair.index] = logprobs[start:start + n]
                     start += n
-            bar.update(len(owners))
+            bar.update(len(logprobs))
     rows = []
     for pair in pairs:
         values = per_pair[pair.index].double()
