@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from .data import DataError
+from .grape import add_grape_command
 from .reproduce import add_reproduce_command
 
 # %% auto #0
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument('--dtype', default='auto', help='auto, float32 or bfloat16')
     score.add_argument('--batch-tokens', type=int, default=8192, help='padded tokens per forward pass')
     score.set_defaults(run=_score)
+    add_grape_command(commands)
     add_reproduce_command(commands)
     return parser
 
