@@ -1,0 +1,30 @@
+"The committed results: every output under figures/cpu/ is accounted for by the manifest and has honest provenance."
+import json
+
+import pytest
+
+from posttrain.reproduce import MANIFEST
+
+from conftest import ROOT
+
+FIGURES = ROOT / 'figures' / 'cpu'
+PROVENANCE = sorted(FIGURES.glob('*.provenance.json'))
+
+
+def test_cpu_outputs_are_committed():
+    assert PROVENANCE, 'figures/cpu/ must hold the cpu preset outputs with their provenance'
+
+
+@pytest.mark.parametrize('path', PROVENANCE, ids=lambda p: p.name)
+def test_provenance_names_a_manifest_notebook_and_its_parameters(path):
+    record = json.loads(path.read_text())
+    notebook = ROOT / record['notebook']
+    assert notebook.is_file(), f'{path.name}: notebook {record["notebook"]} does not exist'
+    owners = [a for a in MANIFEST if a.covered('cpu') and path.name in a.outputs]
+    assert owners, f'{path.name}: no manifest entry covering the cpu preset lists this output'
+    assert {f'nbs/paper/{a.notebook}' for a in owners} == {record['notebook']}
+    assert record['preset'] == 'cpu'
+    for artifact in owners:  # the papermill parameters the manifest passes are the ones the notebook recorded
+        assert all(record['parameters'].get(k) == v for k, v in artifact.parameters.items())
+    assert len(record['git']['commit']) == 40 and record['git']['dirty'] is False
+    assert all((FIGURES / name).is_file() for name in record['outputs'])
