@@ -11,6 +11,7 @@ import sys
 from .data import DataError
 from .grape import add_grape_command
 from .reproduce import add_reproduce_command
+from .scoring import add_scorer_arguments
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -30,12 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='posttrain', description='LLM post-training research tools.')
     commands = parser.add_subparsers(dest='command', required=True)
     score = commands.add_parser('score', help='log p(response | prompt) for a JSONL of chat pairs')
-    score.add_argument('--model', required=True, help='registry name (tiny, smollm2-135m-instruct), folder or hub id')
+    add_scorer_arguments(score)
     score.add_argument('--input', required=True, help='JSONL of {"id", "prompt": [messages], "response"}')
     score.add_argument('--output', required=True, help='JSONL of score rows to write')
-    score.add_argument('--max-response-tokens', type=int, default=None, help='score only the first N response tokens')
-    score.add_argument('--dtype', default='auto', help='auto, float32 or bfloat16')
-    score.add_argument('--batch-tokens', type=int, default=8192, help='padded tokens per forward pass')
     score.set_defaults(run=_score)
     add_grape_command(commands)
     add_reproduce_command(commands)

@@ -17,7 +17,7 @@ import sympy as sp
 
 from .data import DataError, read_jsonl, validate_record, write_jsonl
 from .evaluate import answers_match, extract_answer
-from .scoring import score_responses, template_fingerprint
+from .scoring import add_scorer_arguments, score_table
 from .tasks import build_suite, format_number
 
 # %% auto #0
@@ -174,11 +174,8 @@ def score_pool(model, tokenizer, pool: Sequence[dict], *, max_response_tokens: i
     "Score rows (`sum_logprob`, `n_tokens`, `mean_logprob`, `truncated`, `template`, ...) per instruction, per response."
     prompts = [p['prompt'] for p in pool for _ in p['responses']]
     responses = [r['content'] for p in pool for r in p['responses']]
-    rows = iter(score_responses(model, tokenizer, prompts, responses, max_response_tokens=max_response_tokens,
-                                **kwargs))
-    template = template_fingerprint(tokenizer)
-    return [[{**next(rows), 'template': template, 'max_response_tokens': max_response_tokens} for _ in p['responses']]
-            for p in pool]
+    rows = iter(score_table(model, tokenizer, prompts, responses, max_response_tokens=max_response_tokens, **kwargs))
+    return [[next(rows) for _ in p['responses']] for p in pool]
 
 # %% ../../nbs/08_grape.ipynb #96735890
 STRATEGIES = ('grape', 'sum', 'lowest', 'random', 'original', 'best_source', 'all', '3x')
@@ -269,14 +266,11 @@ def add_grape_command(subparsers) -> argparse.ArgumentParser:
     "Add the `grape` sub-command to an argparse `subparsers`; its `run` default is `run_grape`."
     parser = subparsers.add_parser('grape', help='select SFT responses from a pool (GRAPE and baselines)',
                                    description='Score a pool of candidate responses and keep some per instruction.')
-    parser.add_argument('--model', required=True, help='target model: registry name (tiny, ...), folder or hub id')
+    add_scorer_arguments(parser)
     parser.add_argument('--pool', required=True, help='JSONL of {"id", "prompt", "responses": [{"source", "content"}]}')
     parser.add_argument('--output', required=True, help='JSONL of selected SFT records to write')
     parser.add_argument('--strategy', default='grape', choices=STRATEGIES, help='selection rule (default: grape)')
     parser.add_argument('--source', help="the designated source for --strategy original")
     parser.add_argument('--seed', type=int, default=0, help='seed of random and 3x')
-    parser.add_argument('--max-response-tokens', type=int, default=None, help='score only the first N response tokens')
-    parser.add_argument('--dtype', default='auto', help='auto, float32 or bfloat16')
-    parser.add_argument('--batch-tokens', type=int, default=8192, help='padded tokens per forward pass')
     parser.set_defaults(run=run_grape)
     return parser

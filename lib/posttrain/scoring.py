@@ -14,12 +14,12 @@ from typing import Sequence
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_path
-from .data import DataError, read_jsonl, validate_record
+from .data import DataError, read_jsonl, validate_record, write_jsonl
 
 # %% auto #0
 __all__ = ['ALP_MAX_TOKENS', 'EncodedPair', 'encode_pairs', 'Unit', 'pack_units', 'make_batches', 'collate', 'score_responses',
-           'reference_scores', 'alp', 'alp_margin', 'template_fingerprint', 'score_file']
+           'reference_scores', 'alp', 'alp_margin', 'template_fingerprint', 'score_table', 'score_file',
+           'add_scorer_arguments']
 
 # %% ../../nbs/03_scoring.ipynb #81075799
 @dataclass
@@ -211,6 +211,12 @@ def template_fingerprint(tokenizer) -> str:
     return hashlib.sha256((tokenizer.chat_template or '').encode()).hexdigest()[:12]
 
 
+def score_table(model, tokenizer, prompts, responses, *, max_response_tokens: int | None = None, **kwargs) -> list[dict]:
+    "`score_responses` rows, each also naming the chat template (fingerprint) and the truncation it was scored under."
+    template = template_fingerprint(tokenizer)
+    rows = score_responses(model, tokenizer, prompts, responses, max_response_tokens=max_response_tokens, **kwargs)
+    return [{**row, 'template': template, 'max_response_tokens': max_response_tokens} for row in rows]
+
 
 def score_file(model, tokenizer, input_path, output_path, *, max_response_tokens: int | None = None,
                batch_tokens: int = 8192, progress: bool = True) -> int:
@@ -218,12 +224,17 @@ def score_file(model, tokenizer, input_path, output_path, *, max_response_tokens
     pairs = read_jsonl(input_path, kind='pair')
     if not pairs: raise DataError('no pairs to score', where=str(input_path))
     try:
-        rows = score_responses(model, tokenizer, [p['prompt'] for p in pairs], [p['response'] for p in pairs],
-                               max_response_tokens=max_response_tokens, batch_tokens=batch_tokens, progress=progress)
+        rows = score_table(model, tokenizer, [p['prompt'] for p in pairs], [p['response'] for p in pairs],
+                           max_response_tokens=max_response_tokens, batch_tokens=batch_tokens, progress=progress)
     except ValueError as e: raise ValueError(f'{input_path}: {e}') from None
-    template = template_fingerprint(tokenizer)
-    with atomic_path(output_path) as tmp, open(tmp, 'w', encoding='utf-8') as out:
-        for i, (pair, row) in enumerate(zip(pairs, rows)):
-            row = {'id': pair.get('id', str(i)), **row, 'template': template, 'max_response_tokens': max_response_tokens}
-            out.write(json.dumps(validate_record(row, 'score')) + '\n')
+    write_jsonl(output_path, [{'id': pair.get('id', str(i)), **row} for i, (pair, row) in enumerate(zip(pairs, rows))],
+                kind='score')
     return len(rows)
+
+
+def add_scorer_arguments(parser) -> None:
+    "The options every scoring command shares: --model, --dtype, --max-response-tokens, --batch-tokens."
+    parser.add_argument('--model', required=True, help='registry name (tiny, smollm2-135m-instruct), folder or hub id')
+    parser.add_argument('--dtype', default='auto', help='auto (fp32 on CPU, bf16 on a bf16 GPU), float32 or bfloat16')
+    parser.add_argument('--max-response-tokens', type=int, default=None, help='score only the first N response tokens')
+    parser.add_argument('--batch-tokens', type=int, default=8192, help='padded tokens per forward pass')
