@@ -213,12 +213,14 @@ def _tidy(results: dict, names: dict[str, str]) -> pd.DataFrame:
 
 def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limit: int | None = None,
              batch_size: int = 8, max_gen_tokens: int = 256, apply_chat_template: bool = True,
-             include_path: Path | str | None = None, seed: int = 0, dtype: str = 'auto') -> pd.DataFrame:
+             include_path: Path | str | None = None, seed: int = 0, dtype: str = 'auto',
+             system_instruction: str | None = None) -> pd.DataFrame:
     """Evaluate `model` (a loaded model with its `tokenizer`, or a model name) on `tasks` through lm-eval.
 
     `tasks` are offline suite names and/or standard lm-eval task names. `include_path` is a folder written by
-    `export_tasks`; without it the requested suites are exported to a temporary folder. Returns the tidy
-    table (task, metric, value, stderr, n)."""
+    `export_tasks`; without it the requested suites are exported to a temporary folder. `system_instruction`
+    becomes the system message of every prompt (lm-eval's own option). Returns the tidy table
+    (task, metric, value, stderr, n)."""
     from lm_eval import simple_evaluate
     from lm_eval.models.huggingface import HFLM
     from lm_eval.tasks import TaskManager
@@ -240,6 +242,7 @@ def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limi
         lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size)
         return pd.concat([_tidy(simple_evaluate(model=lm, tasks=[task], task_manager=manager, limit=limit,
                                                 apply_chat_template=apply_chat_template, log_samples=False,
+                                                system_instruction=system_instruction,
                                                 gen_kwargs={'do_sample': False, 'max_gen_toks': max_gen_tokens},
                                                 random_seed=seed, numpy_random_seed=seed, torch_random_seed=seed,
                                                 fewshot_random_seed=seed), lm_names)
