@@ -20,7 +20,8 @@ if TYPE_CHECKING: from datasets import Dataset
 
 # %% auto #0
 __all__ = ['ROLES', 'DIRECTIONS', 'KINDS', 'DATA_FILE_TYPES', 'THINK_TEMPLATE', 'S1K_TEACHERS', 'DataError', 'validate_record',
-           'read_jsonl', 'write_jsonl', 'read_records', 'to_dataset', 'load_s1k', 'load_tulu_sft', 'load_preferences']
+           'read_jsonl', 'write_jsonl', 'located_rows', 'read_records', 'to_dataset', 'load_s1k', 'load_tulu_sft',
+           'load_preferences']
 
 # %% ../../nbs/01_data.ipynb #92f5cb28
 class DataError(ValueError):
@@ -209,7 +210,7 @@ def _read_json_rows(path: Path) -> list[tuple[str, Any]]:
     return [(f'{path}[{i}]', row) for i, row in enumerate(data)]
 
 
-def _located_rows(source: str | Path | Iterable[dict], split: str = 'train') -> Iterable[tuple[str, Any]]:
+def located_rows(source: str | Path | Iterable[dict], split: str = 'train') -> Iterable[tuple[str, Any]]:
     "(`where`, row) pairs from a data file, a hub dataset id or dataset folder, or an iterable of dicts."
     if not isinstance(source, (str, Path)): return ((f'records[{i}]', row) for i, row in enumerate(source))
     path = Path(source)
@@ -224,7 +225,7 @@ def _located_rows(source: str | Path | Iterable[dict], split: str = 'train') -> 
 
 def read_records(source: str | Path | Iterable[dict], kind: str, split: str = 'train') -> list[dict]:
     "Valid `kind` records from a .jsonl/.json/.parquet file, a hub dataset id or folder, or an iterable of dicts."
-    return _validated(_located_rows(source, split), kind)
+    return _validated(located_rows(source, split), kind)
 
 
 def to_dataset(records: Iterable[dict]) -> Dataset:
@@ -239,7 +240,7 @@ def _load(source: str | Path | Iterable[dict], split: str, kind: str, to_record:
           skip_invalid: bool) -> list[dict]:
     "Map each row of `source` with `to_record(index, row)` and validate it as `kind`."
     records, skipped = [], []
-    for i, (where, row) in enumerate(_located_rows(source, split)):
+    for i, (where, row) in enumerate(located_rows(source, split)):
         try: records.append(validate_record(to_record(i, row), kind))
         except DataError as e:
             if not skip_invalid: raise e.located(where) from None
