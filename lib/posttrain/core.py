@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import importlib.metadata
 import json
@@ -26,7 +27,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['PRESETS', 'TRACKED_PACKAGES', 'project_root', 'Paths', 'get_paths', 'Preset', 'get_preset', 'seed_everything',
            'atomic_path', 'atomic_write_text', 'write_json', 'git_state', 'package_versions', 'provenance',
-           'save_table', 'file_digest', 'spec_hash', 'read_record', 'run_stage']
+           'save_table', 'save_figure', 'file_digest', 'spec_hash', 'read_record', 'run_stage', 'stage_lock']
 
 # %% ../../nbs/00_core.ipynb #6a24ba3a
 def project_root(start: Path | str | None = None) -> Path:
@@ -187,6 +188,19 @@ def save_table(table, name: str, preset: str, *, notebook: str, parameters: dict
         outputs=[p.name for p in (paths['md'], paths['csv'])], wall_time_s=round(time.time() - started, 2)))
     return paths
 
+# %% ../../nbs/00_core.ipynb #ad9b6ca1
+def save_figure(fig, data, name: str, preset: str, *, notebook: str, parameters: dict, started: float,
+                root: Path | str | None = None, dpi: int = 150) -> dict[str, Path]:
+    "Write a matplotlib `fig` to `figures/<preset>/<name>.png`, its plotted `data` (a DataFrame) to `<name>.csv`, and provenance."
+    out = get_paths(root).figures / preset
+    paths = {'png': out / f'{name}.png', 'csv': out / f'{name}.csv', 'provenance': out / f'{name}.provenance.json'}
+    with atomic_path(paths['png']) as tmp: fig.savefig(tmp, format='png', dpi=dpi, bbox_inches='tight')
+    with atomic_path(paths['csv']) as tmp: data.to_csv(tmp, index=False)
+    write_json(paths['provenance'], provenance(
+        notebook=notebook, preset=preset, parameters=parameters, seed=parameters.get('seed'),
+        outputs=[p.name for p in (paths['png'], paths['csv'])], wall_time_s=round(time.time() - started, 2)))
+    return paths
+
 # %% ../../nbs/00_core.ipynb #0482fa50
 def file_digest(path: Path | str) -> str:
     "SHA-256 of a file's bytes, or of a folder's relative paths and file bytes in sorted order."
@@ -228,7 +242,23 @@ def run_stage(name: str, spec: dict, fn: Callable[[Path], dict], *, inputs: Iter
     inputs = [Path(p) for p in inputs]
     digest = spec_hash(name, spec, inputs)
     run_dir = get_paths(root).stages / f'{name}-{digest[:12]}'
-    if not force and (record := read_record(run_dir)): return record
+    with stage_lock(run_dir):
+        if not force and (record := read_record(run_dir)): return record
+        return _run(name, spec, fn, inputs, seed, digest, run_dir)
+
+
+@contextlib.contextmanager
+def stage_lock(run_dir: Path):
+    "Hold an exclusive lock on `run_dir`'s stage, so two processes asking for it run it once and share the result."
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(run_dir.with_name(run_dir.name + '.lock'), 'w') as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try: yield
+        finally: fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run(name: str, spec: dict, fn: Callable[[Path], dict], inputs: list[Path], seed: int | None, digest: str,
+         run_dir: Path) -> dict:
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / 'record.json').unlink(missing_ok=True)
     if seed is not None: seed_everything(seed)

@@ -16,10 +16,10 @@ from transformers import TrainerCallback
 
 from .core import atomic_write_text
 from .data import DataError
-from .scoring import ALP_MAX_TOKENS, alp_margin
+from .scoring import ALP_MAX_TOKENS, alp_margin, score_responses
 
 # %% auto #0
-__all__ = ['PROBE_SETS', 'PANELS', 'directional_pairs', 'probe_sets', 'probe', 'read_probes', 'ALPProbe', 'plot_alp']
+__all__ = ['PROBE_SETS', 'PANELS', 'directional_pairs', 'probe_sets', 'probe', 'probe_all', 'read_probes', 'ALPProbe', 'plot_alp']
 
 # %% ../../nbs/07_probes.ipynb #b252afbd
 def _by_pair(records: Sequence[dict], direction: str) -> dict[str, dict]:
@@ -60,6 +60,22 @@ def probe(model, tokenizer, pairs: Sequence[dict], max_response_tokens: int = AL
     return alp_margin(model, tokenizer, [p['prompt'] for p in pairs], [p['chosen'][-1]['content'] for p in pairs],
                       [p['rejected'][-1]['content'] for p in pairs], max_response_tokens=max_response_tokens)
 
+
+def probe_all(model, tokenizer, sets: dict[str, list[dict]], max_response_tokens: int = ALP_MAX_TOKENS) -> dict[str, dict]:
+    "`probe` of every set, scoring each distinct pair (by `id`) once: T_m costs nothing beside T_f and T_r."
+    unique = {p['id']: p for pairs in sets.values() for p in pairs}
+    pairs = list(unique.values())
+    rows = score_responses(model, tokenizer, [p['prompt'] for p in pairs] * 2,
+                           [p['chosen'][-1]['content'] for p in pairs] + [p['rejected'][-1]['content'] for p in pairs],
+                           max_response_tokens=max_response_tokens)
+    scores = {p['id']: (rows[i]['mean_logprob'], rows[i + len(pairs)]['mean_logprob']) for i, p in enumerate(pairs)}
+    result = {}
+    for name, members in sets.items():
+        plus = sum(scores[p['id']][0] for p in members) / len(members)
+        minus = sum(scores[p['id']][1] for p in members) / len(members)
+        result[name] = {'alp_chosen': plus, 'alp_rejected': minus, 'margin': plus - minus}
+    return result
+
 # %% ../../nbs/07_probes.ipynb #84e2a746
 def read_probes(path: Path | str) -> pd.DataFrame:
     "Probe rows of a `probes.jsonl`, one per (epoch, probe set); the last row wins for a repeated epoch."
@@ -80,8 +96,8 @@ class ALPProbe(TrainerCallback):
     def record(self, model, epoch: float, step: int) -> None:
         was_training = model.training
         model.eval()
-        rows = [{'label': self.label, 'epoch': round(epoch, 3), 'step': step, 'probe': name,
-                 **probe(model, self.tokenizer, pairs, self.max_response_tokens)} for name, pairs in self.sets.items()]
+        values = probe_all(model, self.tokenizer, self.sets, self.max_response_tokens)
+        rows = [{'label': self.label, 'epoch': round(epoch, 3), 'step': step, 'probe': name, **v} for name, v in values.items()]
         model.train(was_training)
         kept = read_probes(self.path)
         kept = kept[~kept.epoch.isin([round(epoch, 3)])].to_dict('records')

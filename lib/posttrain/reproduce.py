@@ -61,8 +61,7 @@ def figure_files(name: str) -> tuple[str, ...]:
 
 # %% ../../nbs/13_reproduce.ipynb #b0f4ca1a
 ALL = tuple(PRESETS)
-_R1K, _SMOLTULU, _GRAPE = ('notebook not written yet: issue r1k', 'notebook not written yet: issue SmolTulu',
-                           'notebook not written yet: issue GRAPE')
+_SMOLTULU, _GRAPE = 'notebook not written yet: issue SmolTulu', 'notebook not written yet: issue GRAPE'
 _DIAGRAM = 'a diagram of the method: no data to regenerate'
 
 
@@ -70,12 +69,14 @@ MANIFEST: list[Artifact] = [
     # r1k: When Inverse Data Outperforms
     Artifact('r1k_figure1', 'r1k', 'Figure 1', 'forward / reverse / mixed SFT, then directional DPO, with ALP tracking',
              reason=_DIAGRAM),
+    Artifact('r1k_data', 'ours', 'r1k data', 'forward, verified reverse, mixed, probe and DPO sets with inversion counts',
+             'r1k_data.ipynb', table_files('r1k_data'), ALL),
     Artifact('r1k_table1', 'r1k', 'Table 1', 'forward, reverse and mixed SFT data: downstream accuracy',
-             'r1k_sft.ipynb', table_files('r1k_table1'), reason=_R1K),
-    Artifact('r1k_figure2', 'r1k', 'Figure 2', 'ALP of preferred and less preferred responses, and their margin',
-             'r1k_alp.ipynb', figure_files('r1k_figure2'), reason=_R1K),
+             'r1k_sft.ipynb', table_files('r1k_table1') + table_files('r1k_table1_claims'), ALL),
     Artifact('r1k_table2', 'r1k', 'Table 2', 'directional DPO (beta 0.6) on the SFT models: change from SFT',
-             'r1k_dpo.ipynb', table_files('r1k_table2'), reason=_R1K),
+             'r1k_dpo.ipynb', table_files('r1k_table2') + table_files('r1k_table2_claims'), ALL),
+    Artifact('r1k_figure2', 'r1k', 'Figure 2', 'ALP of preferred and less preferred responses, and their margin',
+             'r1k_alp.ipynb', figure_files('r1k_figure2'), ALL),
     # SmolTulu: higher learning-rate to batch-size ratios
     Artifact('smoltulu_figure1', 'SmolTulu', 'Figure 1', 'LR x BS grid of SFT on SmolLM2-135M: a contour per task',
              'smoltulu_grid.ipynb', figure_files('smoltulu_figure1'), reason=_SMOLTULU),
@@ -140,8 +141,8 @@ MANIFEST: list[Artifact] = [
     Artifact('bench_scoring', 'ours', 'scorer benchmark',
              'shared scorer against a batch-1 loop, lm-eval and the compute floor (fp32, bf16)',
              'bench_scoring.ipynb', table_files('bench_scoring') + table_files('bench_scoring_ratios'), ALL),
-    Artifact('remedy', 'ours', 'direction-aware remedy', 'direction-tagged mixed SFT against plain mixing',
-             'r1k_remedy.ipynb', table_files('remedy'), reason=_R1K),
+    Artifact('remedy', 'ours', 'direction-aware remedy', 'direction-tagged mixed SFT and DPO against plain mixing',
+             'r1k_remedy.ipynb', table_files('remedy') + figure_files('remedy_margins'), ALL),
 ]
 
 # %% ../../nbs/13_reproduce.ipynb #6fc0701a
