@@ -35,6 +35,7 @@ class TrainConfig:
     grad_accum: int = 1
     lora_r: int | None = 16  # None: full fine-tuning
     lora_alpha: int | None = None  # default 2 * r, as r1k's r=256 / alpha=512
+    lora_dropout: float = 0.0  # peft's default; on CPU a dropout of 0.05 costs about a fifth of the step time
     max_length: int = 1024
     scheduler: str = 'linear'
     warmup: float = 0.0  # a fraction of the steps if < 1, else a number of steps (transformers' warmup_steps)
@@ -90,7 +91,7 @@ def _trainer_model(model: str | Path, cfg: TrainConfig):
 
 
 def _peft(cfg: TrainConfig):
-    return lora_config(cfg.lora_r, cfg.lora_alpha) if cfg.lora_r else None
+    return lora_config(cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout) if cfg.lora_r else None
 
 
 def _train(trainer, out_dir: Path) -> None:
