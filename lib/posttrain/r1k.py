@@ -57,9 +57,9 @@ SCALES: dict[str, R1kScale] = {
                     sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=512, eval_batch_size=64),
     'paper': R1kScale('Qwen/Qwen2.5-7B-Instruct', n_pairs=1000, n_probe=50, n_test=1000,
                       sft=TrainConfig(epochs=12, learning_rate=1e-4, batch_size=2, grad_accum=8, lora_r=256,
-                                      max_length=16384, dtype='bfloat16'),
+                                      max_length=16384, dtype='bfloat16', gradient_checkpointing=True),
                       dpo=TrainConfig(epochs=7, learning_rate=5e-7, batch_size=1, grad_accum=16, lora_r=256,
-                                      max_length=16384, dtype='bfloat16'),
+                                      max_length=16384, dtype='bfloat16', gradient_checkpointing=True),
                       sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=16384, eval_batch_size=16),
 }
 

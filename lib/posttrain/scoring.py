@@ -5,6 +5,7 @@
 # %% ../../nbs/03_scoring.ipynb #a8277d9a
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -17,9 +18,9 @@ from tqdm.auto import tqdm
 from .data import DataError, read_jsonl, validate_record, write_jsonl
 
 # %% auto #0
-__all__ = ['ALP_MAX_TOKENS', 'EncodedPair', 'encode_pairs', 'Unit', 'pack_units', 'make_batches', 'collate', 'score_responses',
-           'reference_scores', 'alp', 'alp_margin', 'template_fingerprint', 'score_table', 'score_file',
-           'add_scorer_arguments']
+__all__ = ['MASK_ATTENTION', 'ALP_MAX_TOKENS', 'EncodedPair', 'encode_pairs', 'Unit', 'pack_units', 'make_batches', 'collate',
+           'mask_attention', 'score_responses', 'reference_scores', 'alp', 'alp_margin', 'template_fingerprint',
+           'score_table', 'score_file', 'add_scorer_arguments']
 
 # %% ../../nbs/03_scoring.ipynb #81075799
 @dataclass
@@ -121,6 +122,22 @@ def collate(batch: list[Unit], pad_id: int):
     return ids, positions, mask[:, None], torch.tensor(rows), torch.tensor(sources), torch.tensor(targets)
 
 # %% ../../nbs/03_scoring.ipynb #24c6e530
+MASK_ATTENTION = ('sdpa', 'eager')  # attention implementations that take an arbitrary 4D mask
+
+
+@contextlib.contextmanager
+def mask_attention(model):
+    "Run `model` with an attention implementation that honours the packed 4D mask; flash-attention is swapped for sdpa."
+    base = model.get_base_model() if hasattr(model, 'get_base_model') else model
+    current = base.config._attn_implementation
+    if current in MASK_ATTENTION:
+        yield
+        return
+    base.set_attn_implementation('sdpa')
+    try: yield
+    finally: base.set_attn_implementation(current)
+
+
 def _backbone_and_head(model):
     base = model.get_base_model() if hasattr(model, 'get_base_model') else model  # peft wraps the model
     return getattr(base, base.base_model_prefix), base.get_output_embeddings()
@@ -151,7 +168,8 @@ def score_responses(model, tokenizer, prompts: Sequence[list[dict]], responses: 
     batches = make_batches(pack_units(pairs, batch_tokens, share_prompts), batch_tokens)
     per_pair: dict[int, torch.Tensor] = {}
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    with tqdm(total=sum(len(p.response_ids) for p in pairs), unit='tok', disable=not progress, desc='scoring') as bar:
+    with tqdm(total=sum(len(p.response_ids) for p in pairs), unit='tok', disable=not progress, desc='scoring') as bar, \
+            mask_attention(model):
         for batch in batches:
             logprobs = _score_batch(model, batch, pad_id)
             start = 0

@@ -20,6 +20,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from .core import atomic_path, run_stage, write_json
 from .data import to_dataset, validate_record
 from .models import load_model, lora_config, resolve_dtype, to_prompt_completion
+from .scoring import score_responses
 
 # %% auto #0
 __all__ = ['TRAINERS', 'TrainConfig', 'trainer_arguments', 'save_model', 'sft', 'dpo', 'margin_of', 'records_digest',
@@ -42,6 +43,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     dtype: str = 'auto'  # see posttrain.models.resolve_dtype: fp32 on CPU, bf16 on a bf16 GPU
     save_strategy: str = 'epoch'  # checkpoints to resume from; 'no' for none
+    gradient_checkpointing: bool = False  # TRL's default is True: it saves activation memory for a third more compute
     seed: int = 0
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
@@ -57,6 +59,7 @@ def trainer_arguments(out_dir: Path | str, cfg: TrainConfig) -> dict:
                 learning_rate=cfg.learning_rate, lr_scheduler_type=cfg.scheduler, warmup_steps=cfg.warmup,
                 weight_decay=cfg.weight_decay, max_length=cfg.max_length, seed=cfg.seed, data_seed=cfg.seed,
                 logging_steps=1, save_strategy=cfg.save_strategy, save_total_limit=1, report_to='none',
+                gradient_checkpointing=cfg.gradient_checkpointing,
                 use_cpu=not on_gpu, bf16=on_gpu and resolve_dtype(cfg.dtype) == torch.bfloat16,
                 dataloader_num_workers=0, disable_tqdm=True)
 
@@ -78,15 +81,21 @@ def save_model(model, tokenizer, folder: Path) -> Path:
 
 
 def _finish(trainer, tokenizer, out_dir: Path) -> dict:
-    model_dir = save_model(trainer.model, tokenizer, out_dir / 'model')
-    history = write_json(out_dir / 'log_history.json', trainer.state.log_history)
+    model_dir, history = out_dir / 'model', out_dir / 'log_history.json'
+    if trainer.accelerator.is_main_process:  # one writer when several processes train
+        save_model(trainer.model, tokenizer, model_dir)
+        write_json(history, trainer.state.log_history)
+    trainer.accelerator.wait_for_everyone()
     losses = [h['loss'] for h in trainer.state.log_history if 'loss' in h]
     return {'model': model_dir, 'log_history': history, 'steps': trainer.state.global_step,
             'first_loss': losses[0] if losses else None, 'final_loss': losses[-1] if losses else None}
 
 # %% ../../nbs/06_train.ipynb #7793938b
 def _trainer_model(model: str | Path, cfg: TrainConfig):
-    model, tokenizer = load_model(model, cfg.dtype)
+    # Full fine-tuning keeps fp32 master weights under bf16 autocast: AdamW on bf16 weights drops small updates
+    # (measured on an H100: SFT loss 1.42 against 0.46 with fp32 masters). With LoRA the frozen base stays in
+    # the config's dtype and peft keeps the adapters in fp32.
+    model, tokenizer = load_model(model, cfg.dtype if cfg.lora_r else 'float32')
     return model.train(), tokenizer
 
 
