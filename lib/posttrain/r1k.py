@@ -14,8 +14,8 @@ import pandas as pd
 from .core import get_preset, run_stage
 from .evaluate import evaluate
 from .inversion import SymbolicTeacher, Teacher, invert
-from .models import load_tokenizer
-from .probes import ALPProbe, directional_pairs, probe_sets, read_probes
+from .models import load_model, load_tokenizer
+from .probes import ALPProbe, directional_pairs, probe, probe_sets, read_probes
 from .tasks import build_suite
 from .train import TrainConfig, records_digest, train_stage
 
@@ -148,11 +148,12 @@ def accuracy(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int
             'seed': seed}
 
     def run(run_dir: Path) -> dict:
+        loaded, tokenizer = load_model(model, scale.sft.dtype)
         scores = {}
         for direction in ('forward', 'reverse'):
-            table = evaluate(model, tasks=[f'formula_{direction}'], limit=scale.n_test, seed=seed,
+            table = evaluate(loaded, tokenizer, tasks=[f'formula_{direction}'], limit=scale.n_test, seed=seed,
                              batch_size=scale.eval_batch_size, max_gen_tokens=scale.max_gen_tokens,
-                             dtype=scale.sft.dtype, system_instruction=DIRECTION_TAGS[direction] if tagged else None)
+                             system_instruction=DIRECTION_TAGS[direction] if tagged else None)
             scores[direction] = float(table.loc[table.metric == 'exact_match', 'value'].iloc[0])
         return scores | {'average': (scores['forward'] + scores['reverse']) / 2}
     return run_stage('r1k-eval', spec, run, seed=seed, root=root)['outputs']
@@ -162,13 +163,12 @@ def _test_pairs(scale: R1kScale, tagged: bool, seed: int) -> dict[str, list[dict
     pairs = directional_pairs(build_suite('formula_forward', 'test', scale.n_test, seed),
                               build_suite('formula_reverse', 'test', scale.n_test, seed))
     if tagged: pairs = [_tag_record(p) for p in pairs]
-    return {direction: [p for p in pairs if p['direction'] == direction] for direction in ('forward', 'reverse')}
+    sets = probe_sets(pairs)
+    return {'forward': sets['T_f'], 'reverse': sets['T_r']}
 
 
 def gold_logprob(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int = 0) -> dict:
     "Mean per-token log-prob of the reference solutions of the forward and reverse tests under `model`."
-    from posttrain.models import load_model
-    from posttrain.probes import probe
     loaded, tokenizer = load_model(model, scale.sft.dtype)
     scores = {d: probe(loaded, tokenizer, pairs)['alp_chosen'] for d, pairs in _test_pairs(scale, tagged, seed).items()}
     return scores | {'average': (scores['forward'] + scores['reverse']) / 2}
