@@ -61,7 +61,7 @@ def figure_files(name: str) -> tuple[str, ...]:
 
 # %% ../../nbs/13_reproduce.ipynb #b0f4ca1a
 ALL = tuple(PRESETS)
-_SMOLTULU, _GRAPE = 'notebook not written yet: issue SmolTulu', 'notebook not written yet: issue GRAPE'
+_SMOLTULU = 'notebook not written yet: issue SmolTulu'
 _DIAGRAM = 'a diagram of the method: no data to regenerate'
 
 
@@ -112,21 +112,25 @@ MANIFEST: list[Artifact] = [
     # GRAPE: the best instruction-tuning data are those that fit
     Artifact('grape_figure1', 'GRAPE', 'Figure 1', 'GRAPE overview', reason=_DIAGRAM),
     Artifact('grape_table1', 'GRAPE', 'Table 1', 'synthetic experiment on UltraInteract-SFT: GRAPE against baselines',
-             'grape_ultrainteract.ipynb', table_files('grape_table1'), reason=_GRAPE),
+             'grape_ultrainteract.ipynb',
+             table_files('grape_table1') + table_files('grape_table1_claims') + table_files('grape_table1_cost'), ALL),
     Artifact('grape_table2', 'GRAPE', 'Table 2', 'GRAPE on the Tulu-3 + OLMo-2 pool',
-             'grape_tulu_olmo.ipynb', table_files('grape_table2'), reason=_GRAPE),
+             'grape_tulu_olmo.ipynb', table_files('grape_table2') + table_files('grape_table2_claims'), ALL),
     Artifact('grape_figure2', 'GRAPE', 'Figure 2', 'training loss with the best, random and worst responses',
-             'grape_tulu_olmo.ipynb', figure_files('grape_figure2'), reason=_GRAPE),
+             'grape_tulu_olmo.ipynb', figure_files('grape_figure2') + table_files('grape_figure2_claims'), ALL),
     Artifact('grape_table3', 'GRAPE', 'Table 3', 'GRAPE on OpenHermes-2.5',
-             'grape_pools.ipynb', table_files('grape_table3'), reason=_GRAPE),
+             reason='not planned offline: needs OpenHermes-2.5 and the response sets merged with it from the hub, '
+                    'scored by AlpacaEval-2 (a GPT-4 judge); its method is Table 2\'s (merge_pool + GRAPE), which '
+                    'grape_tulu_olmo reproduces on local files'),
     Artifact('grape_table4', 'GRAPE', 'Table 4', 'GRAPE on Magpie-Zoo (judged by AlpacaEval-2 in the paper)',
-             'grape_pools.ipynb', table_files('grape_table4'), reason=_GRAPE),
+             reason='not planned offline: needs the Magpie-Zoo instructions with ten Qwen2.5-72B-Instruct samples each '
+                    'and an AlpacaEval-2 LLM judge; choosing among one generator\'s samples is Table 1\'s code path'),
     Artifact('grape_table5', 'GRAPE', 'Table 5', 'self-distillation on UltraInteract degrades performance',
-             'grape_ultrainteract.ipynb', table_files('grape_table5'), reason=_GRAPE),
+             'grape_ultrainteract.ipynb', table_files('grape_table5') + table_files('grape_table5_claims'), ALL),
     Artifact('grape_table6', 'GRAPE', 'Table 6', 'self-generated responses on MATH',
-             'grape_self_generation.ipynb', table_files('grape_table6'), reason=_GRAPE),
+             'grape_self_generation.ipynb', table_files('grape_table6') + table_files('grape_table6_claims'), ALL),
     Artifact('grape_table7', 'GRAPE', 'Table 7', 'parameter distance from the base model: GRAPE against worst',
-             'grape_tulu_olmo.ipynb', table_files('grape_table7'), reason=_GRAPE),
+             'grape_tulu_olmo.ipynb', table_files('grape_table7'), ALL),
     Artifact('grape_figure3', 'GRAPE', 'Figure 3', 'average benchmark score over training, best against random',
              reason='not planned: the runs of Figure 2 evaluated at every checkpoint; Table 2 reports their end point'),
     Artifact('grape_table8', 'GRAPE', 'Table 8', 'closest-1 against random-1 within UltraInteract',
