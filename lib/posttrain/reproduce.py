@@ -219,7 +219,8 @@ def plan(preset: str, only: list[str] | None = None, manifest: list[Artifact] | 
 
 
 def _resolve(name: str, preset: str, manifest: list[Artifact], by_notebook: dict) -> str:
-    "The notebook named by `name` (a notebook or an artifact); an error if unknown or not covered by `preset`."
+    "The notebook named by `name` (a notebook, `.ipynb` optional, or an artifact); an error if unknown or not covered."
+    name = name.removesuffix('.ipynb')
     artifacts = by_notebook.get(name) or [a for a in manifest if a.name == name]
     if not artifacts:
         runnable = sorted(n for n, arts in by_notebook.items() if any(a.covered(preset) for a in arts))
