@@ -21,7 +21,7 @@ from .core import atomic_path, get_preset, run_stage
 from .data import load_tulu_sft
 from .evaluate import evaluate
 from .models import load_model
-from .tasks import SUITES, build_suite
+from .tasks import build_suite
 from .train import TrainConfig, train_stage
 
 # %% auto #0
@@ -141,7 +141,7 @@ def evaluate_run(scale: GridScale, trained: dict, seed: int = 0, root: Path | st
     "The (cached) evaluation of a trained cell: one score per benchmark under `outputs['scores']`."
     tasks = [b.task(scale.hub) for b in BENCHMARKS]
     spec = {'trained': trained['hash'], 'tasks': tasks, 'n_test': scale.n_test, 'max_gen_tokens': scale.max_gen_tokens,
-            'eval_batch_size': scale.eval_batch_size}
+            'eval_batch_size': scale.eval_batch_size, 'seed': seed}
 
     def run(run_dir: Path) -> dict:
         model, tokenizer = load_model(trained['model_dir'], scale.sft.dtype)
