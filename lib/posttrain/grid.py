@@ -96,7 +96,7 @@ SCALES: dict[str, GridScale] = {
                      max_gen_tokens=96, eval_batch_size=16),
     'gpu': GridScale('smollm2-135m-instruct', learning_rates=(3e-6, 1e-5, 3e-5, 9e-5), batch_sizes=(8, 16, 32, 64),
                      n_train=1000, n_test=300,
-                     sft=TrainConfig(epochs=2, lora_r=None, max_length=1024, warmup=0.03),
+                     sft=TrainConfig(epochs=2, lora_r=None, max_length=1024, warmup=0.03, save_strategy='no'),
                      max_gen_tokens=512, eval_batch_size=64),
     'paper': GridScale('HuggingFaceTB/SmolLM2-135M', learning_rates=(3e-6, 1e-5, 3e-5, 9e-5, 3e-4),
                        batch_sizes=(8, 16, 32, 64, 128), n_train=None, n_test=None,
