@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import shutil
@@ -23,8 +24,8 @@ from .models import load_model, lora_config, resolve_dtype, to_prompt_completion
 from .scoring import score_responses
 
 # %% auto #0
-__all__ = ['TRAINERS', 'TrainConfig', 'trainer_arguments', 'save_model', 'sft', 'dpo', 'margin_of', 'records_digest',
-           'train_stage']
+__all__ = ['REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig', 'trainer_arguments', 'save_model', 'sft', 'dpo', 'margin_of',
+           'records_digest', 'train_stage']
 
 # %% ../../nbs/06_train.ipynb #3a069869
 @dataclass(frozen=True)
@@ -122,23 +123,43 @@ def sft(model: str | Path, records: Sequence[dict], out_dir: Path | str, cfg: Tr
     return _finish(trainer, tokenizer, out_dir)
 
 # %% ../../nbs/06_train.ipynb #0a4aae9c
+REFERENCE_COLUMNS = ('ref_chosen_logps', 'ref_rejected_logps')  # TRL's names for cached reference log-probs
+
+
 def _preference_example(record: dict) -> dict:
     record = validate_record(record, 'preference')
-    return {'prompt': record['prompt'], 'chosen': record['chosen'], 'rejected': record['rejected']}
+    return {'prompt': record['prompt'], 'chosen': record['chosen'], 'rejected': record['rejected'],
+            **{k: record[k] for k in REFERENCE_COLUMNS if k in record}}
+
+
+@functools.cache
+def _dpo_trainer_class():
+    from trl import DPOTrainer
+
+    class CachedReferenceDPOTrainer(DPOTrainer):
+        "TRL's `DPOTrainer`, taking the reference log-probs from the dataset's columns when it has them."
+        def _precompute_ref_logps(self, dataset, name: str, batch_size: int):
+            if set(REFERENCE_COLUMNS) <= set(dataset.column_names): return dataset
+            return super()._precompute_ref_logps(dataset, name, batch_size)
+    return CachedReferenceDPOTrainer
 
 
 def dpo(model: str | Path, pairs: Sequence[dict], out_dir: Path | str, cfg: TrainConfig = TrainConfig(), *,
         beta: float = 0.1, loss_type: str = 'sigmoid', callbacks: Iterable[TrainerCallback] = (),
         precompute_ref_log_probs: bool = False) -> dict:
-    "DPO of `model` on preference `pairs` with TRL's `DPOTrainer`, the starting model as reference; merged model in `out_dir/model`."
-    from trl import DPOConfig, DPOTrainer
+    """DPO of `model` on preference `pairs` with TRL's `DPOTrainer`, the starting model as reference; merged model in `out_dir/model`.
+
+    Pairs that carry `ref_chosen_logps` / `ref_rejected_logps` (summed over the completion tokens TRL keeps) are
+    trained against those cached values: no reference model is loaded and no reference forward runs."""
+    from trl import DPOConfig
     out_dir = Path(out_dir)
     examples = [_preference_example(p) for p in pairs]
+    cached = all(set(REFERENCE_COLUMNS) <= set(e) for e in examples)
     policy, tokenizer = _trainer_model(model, cfg)
     args = DPOConfig(**trainer_arguments(out_dir, cfg), beta=beta, loss_type=[loss_type],
-                     precompute_ref_log_probs=precompute_ref_log_probs)
-    trainer = DPOTrainer(model=policy, args=args, train_dataset=to_dataset(examples), processing_class=tokenizer,
-                         peft_config=_peft(cfg), callbacks=list(callbacks))
+                     precompute_ref_log_probs=precompute_ref_log_probs or cached)
+    trainer = _dpo_trainer_class()(model=policy, args=args, train_dataset=to_dataset(examples),
+                                   processing_class=tokenizer, peft_config=_peft(cfg), callbacks=list(callbacks))
     _train(trainer, out_dir)
     return _finish(trainer, tokenizer, out_dir) | {'final_reward_margin': _last(trainer, 'rewards/margins')}
 
