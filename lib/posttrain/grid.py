@@ -26,8 +26,8 @@ from .train import TrainConfig, train_stage
 
 # %% auto #0
 __all__ = ['IFEVAL_METRICS', 'BENCHMARKS', 'SCALES', 'PAPER_TABLES', 'Benchmark', 'GridScale', 'scale_of', 'cell_config',
-           'grid_data', 'grid_run', 'evaluate_run', 'sweep', 'figure1_data', 'iso_ratios', 'figure1', 'ratio_trends',
-           'PaperTable', 'ratio_table', 'sweep_runs']
+           'grid_data', 'grid_run', 'evaluate_run', 'sweep', 'best_cell', 'figure1_data', 'iso_ratios', 'figure1',
+           'ratio_trends', 'PaperTable', 'ratio_table', 'sweep_runs']
 
 # %% ../../nbs/15_grid.ipynb #3f25c0d0
 IFEVAL_METRICS = ('prompt_level_strict_acc', 'inst_level_strict_acc', 'prompt_level_loose_acc', 'inst_level_loose_acc')
@@ -165,6 +165,12 @@ def sweep(scale: GridScale, data: Sequence[dict], seed: int = 0, root: Path | st
                      'eval_s': evaluated['timings']['seconds'], 'train_stage': Path(trained['run_dir']).name,
                      'eval_stage': Path(evaluated['run_dir']).name})
     return pd.DataFrame(rows)
+
+# %% ../../nbs/15_grid.ipynb #8d2ceee5
+def best_cell(frame: pd.DataFrame, benchmarks: Sequence[Benchmark] = BENCHMARKS) -> tuple[float, int]:
+    "(learning rate, batch size) of the sweep's cell with the highest mean benchmark score."
+    best = frame.loc[frame[[b.paper for b in benchmarks]].mean(axis=1).idxmax()]
+    return float(best.learning_rate), int(best.batch_size)
 
 # %% ../../nbs/15_grid.ipynb #de28ab95
 def figure1_data(frame: pd.DataFrame, benchmarks: Sequence[Benchmark] = BENCHMARKS) -> pd.DataFrame:
