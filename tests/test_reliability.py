@@ -96,3 +96,59 @@ def test_two_processes_train_like_one(uninterrupted, tmp_path):
     assert losses(record) == pytest.approx(losses(uninterrupted['sft']), rel=1e-4)
     ours, reference = weights(record), weights(uninterrupted['sft'])
     assert all(torch.allclose(ours[k], reference[k], rtol=1e-4, atol=1e-5) for k in ours)
+
+
+GRAPE_JOB = '''
+import sys, time
+import posttrain.grape as grape
+from posttrain.cli import main
+grape.score_pool.__kwdefaults__['chunk_size'] = 2
+real, calls = grape._pool_rows, []
+def pool_rows(*args, **kwargs):  # hang in the second chunk, once the first is on disk
+    calls.append(1)
+    if len(calls) == 2:
+        print('first chunk saved', flush=True)
+        time.sleep(600)
+    return real(*args, **kwargs)
+grape._pool_rows = pool_rows
+sys.exit(main(sys.argv[1:]))
+'''
+
+
+@pytest.fixture
+def pool_file(tmp_path):
+    from posttrain.data import write_jsonl
+    from posttrain.grape import build_pool
+    pool = build_pool('formula_forward', n=5)
+    assert len(pool) == 5
+    return write_jsonl(tmp_path / 'pool.jsonl', pool, kind='pool')
+
+
+def test_killed_grape_scoring_resumes(pool_file, tmp_path, monkeypatch, capsys):
+    import posttrain.grape as grape
+    from posttrain.cli import main
+    from posttrain.data import read_jsonl
+    monkeypatch.setitem(grape.score_pool.__kwdefaults__, 'chunk_size', 2)  # 5 instructions: chunks of 2, 2, 1
+    argv = ['grape', '--model', 'tiny', '--dtype', 'float32', '--pool', str(pool_file)]
+    assert main([*argv, '--output', str(tmp_path / 'whole.jsonl')]) == 0
+
+    output = tmp_path / 'selected.jsonl'
+    partial = grape.partial_scores_path(output)
+    proc = subprocess.Popen([sys.executable, '-c', GRAPE_JOB, *argv, '--output', str(output)], env=job_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout.readline().startswith('first chunk saved')
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not output.exists() and len(partial.read_text().splitlines()) == 2, 'header and one chunk, no output'
+
+    chunks = []
+    real = grape._pool_rows
+    monkeypatch.setattr(grape, '_pool_rows', lambda model, tokenizer, records, *a, **k: chunks.append(len(records))
+                        or real(model, tokenizer, records, *a, **k))
+    assert main([*argv, '--output', str(output)]) == 0
+    assert chunks == [2, 1], 'the saved chunk is reused, only the other two are scored'
+    assert 'resuming: 1 chunks' in capsys.readouterr().err
+    assert read_jsonl(output) == read_jsonl(tmp_path / 'whole.jsonl') and not partial.exists()

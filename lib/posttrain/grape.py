@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import sympy as sp
 
 from .core import atomic_write_text
-from .data import DataError, read_jsonl, validate_record, write_jsonl
+from .data import DataError, jsonl_lines, read_jsonl, validate_record, write_jsonl
 from .evaluate import answers_match, extract_answer
 from .scoring import add_scorer_arguments, score_table, template_fingerprint
 from .tasks import build_suite, format_number
@@ -175,10 +175,13 @@ def build_pool(suites: str | Sequence[str] = GENERATIVE_SUITES, split: str = 'tr
     return [p for suite in suites for r in build_suite(suite, split, n, seed) if (p := pool_record(r, suite))]
 
 # %% ../../nbs/08_grape.ipynb #84e5149e
-def _pool_rows(model, tokenizer, pool: Sequence[dict], max_response_tokens: int | None, **kwargs) -> list[list[dict]]:
+def _pool_rows(model, tokenizer, pool: Sequence[dict], max_response_tokens: int | None, where: Sequence[str],
+               **kwargs) -> list[list[dict]]:
     prompts = [p['prompt'] for p in pool for _ in p['responses']]
     responses = [r['content'] for p in pool for r in p['responses']]
-    rows = iter(score_table(model, tokenizer, prompts, responses, max_response_tokens=max_response_tokens, **kwargs))
+    labels = [f'{at}: responses[{k}]' for p, at in zip(pool, where) for k in range(len(p['responses']))]
+    rows = iter(score_table(model, tokenizer, prompts, responses, max_response_tokens=max_response_tokens,
+                            labels=labels, **kwargs))
     return [[next(rows) for _ in p['responses']] for p in pool]
 
 
@@ -211,11 +214,14 @@ def _saved_chunks(partial: Path, header: dict) -> dict[int, dict]:
 
 
 def score_pool(model, tokenizer, pool: Sequence[dict], *, max_response_tokens: int | None = None,
-               partial: Path | str | None = None, chunk_size: int = 64, **kwargs) -> list[list[dict]]:
+               partial: Path | str | None = None, chunk_size: int = 64, where: Sequence[str] | None = None,
+               **kwargs) -> list[list[dict]]:
     """Score rows (`sum_logprob`, `n_tokens`, `mean_logprob`, `truncated`, `template`, ...) per instruction, per
     response. With `partial` (a JSONL file), scores are appended there `chunk_size` instructions at a time, and a
-    rerun after a kill reuses the finished chunks and scores only the rest."""
-    if partial is None: return _pool_rows(model, tokenizer, pool, max_response_tokens, **kwargs)
+    rerun after a kill reuses the finished chunks and scores only the rest. A response the model cannot score
+    (longer than its context) is a `DataError` at `where[i]` (the record's `file:line`), else at the record's id."""
+    where = list(where) if where else [f"pool record {p['id']!r}" for p in pool]
+    if partial is None: return _pool_rows(model, tokenizer, pool, max_response_tokens, where, **kwargs)
     partial = Path(partial)
     header = {'model': str(getattr(model.config, '_name_or_path', '')), 'template': template_fingerprint(tokenizer),
               'max_response_tokens': max_response_tokens, 'chunk_size': chunk_size}
@@ -229,7 +235,7 @@ def score_pool(model, tokenizer, pool: Sequence[dict], *, max_response_tokens: i
             digest = _chunk_digest(records)
             if (chunk := saved.get(k)) and chunk.get('digest') == digest: rows = chunk['scores']
             else:
-                rows = _pool_rows(model, tokenizer, records, max_response_tokens, **kwargs)
+                rows = _pool_rows(model, tokenizer, records, max_response_tokens, where[start:start + chunk_size], **kwargs)
                 out.write(json.dumps({'chunk': k, 'digest': digest, 'scores': rows}) + '\n')
                 out.flush()
                 os.fsync(out.fileno())
@@ -318,7 +324,8 @@ def run_grape(args: argparse.Namespace) -> int:
         from posttrain.models import load_model
         model, tokenizer = load_model(args.model, dtype=args.dtype)
         scores = score_pool(model, tokenizer, pool, max_response_tokens=args.max_response_tokens,
-                            batch_tokens=args.batch_tokens, partial=partial_scores_path(args.output))
+                            batch_tokens=args.batch_tokens, partial=partial_scores_path(args.output),
+                            where=jsonl_lines(args.pool))
     try: selected = select(pool, scores, args.strategy, seed=args.seed, source=args.source)
     except DataError as e: raise e.located(f'{args.pool}: {e.where}') from None
     write_jsonl(args.output, selected, kind='sft')
