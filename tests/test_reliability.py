@@ -101,13 +101,15 @@ def test_two_processes_train_like_one(uninterrupted, tmp_path):
     "accelerate launch, two CPU processes of 2 examples each: the loss curve of one process of 4, no deadlock."
     result = subprocess.run(
         [Path(sys.executable).parent / 'accelerate', 'launch', '--config_file', ROOT / 'configs/accelerate/cpu-2proc.yaml',
-         '--main_process_port', '29611', JOB, tmp_path, 'sft', '--batch-size', '2'],
+         '--main_process_port', '29611', JOB, tmp_path, 'sft', '--batch-size', '2', '--twice'],
         env=job_env(), capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
-    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith('{"')]
-    assert len(records) == 2 and records[0]['hash'] == records[1]['hash'], 'both processes return the one stage'
+    records = [json.loads(line) for rank in (0, 1) for line in (tmp_path / f'records-{rank}.jsonl').read_text().splitlines()]
+    assert len(records) == 4 and all(r == records[0] for r in records), \
+        'every process returns the one record, and the second call on each is a cache hit'
     run_dir = stage_dir(tmp_path, 'sft')
     record = json.loads((run_dir / 'record.json').read_text())
+    assert {k: v for k, v in records[0].items() if k != 'model_dir'} == record
     assert record['outputs']['steps'] == 4 and steps_logged(tmp_path) == [1, 2, 3, 4]
     assert losses(record) == pytest.approx(losses(uninterrupted['sft']), rel=1e-4)
     ours, reference = weights(records[0]), weights(uninterrupted['sft'])

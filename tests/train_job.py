@@ -1,12 +1,13 @@
 """A small training stage for the reliability tests: SFT or DPO of the tiny model through `train_stage`.
 
-    python tests/train_job.py ROOT sft|dpo [--batch-size N] [--hang-after-save]
+    python tests/train_job.py ROOT sft|dpo [--batch-size N] [--hang-after-save] [--twice]
 
-Prints the stage record as JSON on its last line. `--hang-after-save` stops the run (sleeping) right after its
+Prints the stage record as JSON on its last line, and appends it to ROOT/records-RANK.jsonl. `--hang-after-save` stops the run (sleeping) right after its
 first checkpoint is complete, so a test can kill it there. Run under `accelerate launch` for several processes;
 `--batch-size` is per process."""
 import argparse
 import json
+import os
 import time
 
 from transformers import TrainerCallback
@@ -57,8 +58,12 @@ def main() -> None:
     parser.add_argument('method', choices=['sft', 'dpo'])
     parser.add_argument('--batch-size', type=int, default=4)
     parser.add_argument('--hang-after-save', action='store_true')
+    parser.add_argument('--twice', action='store_true', help='ask for the stage again: the second call is a cache hit')
     args = parser.parse_args()
-    print(json.dumps(train(args.root, args.method, args.batch_size, args.hang_after_save)))
+    for _ in range(2 if args.twice else 1):
+        record = json.dumps(train(args.root, args.method, args.batch_size, args.hang_after_save))
+        print(record, flush=True)
+        with open(f"{args.root}/records-{os.environ.get('RANK', '0')}.jsonl", 'a') as f: f.write(record + '\n')
 
 
 if __name__ == '__main__':

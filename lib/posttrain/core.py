@@ -270,8 +270,9 @@ def _run_stage_together(name, spec, fn, inputs, seed, digest, run_dir, force) ->
     with stage_lock(run_dir) if state.is_main_process else contextlib.nullcontext():
         record = read_record(run_dir) if state.is_main_process and not force else None
         record = broadcast_object_list([record])[0]  # every process takes the main one's decision
-        if record is None: record = _run(name, spec, fn, inputs, seed, digest, run_dir, write=state.is_main_process)
-        state.wait_for_everyone()  # no process returns before the record is written
+        if record is None:  # all run `fn`; all return the record the main one wrote (the broadcast waits for it)
+            record = _run(name, spec, fn, inputs, seed, digest, run_dir, write=state.is_main_process)
+            record = broadcast_object_list([record])[0]
     return record
 
 
