@@ -220,31 +220,60 @@ def spec_hash(name: str, spec: dict, inputs: Iterable[Path | str] = ()) -> str:
 
 
 def read_record(run_dir: Path | str) -> dict | None:
-    "The finished record in `run_dir`, or None if the stage never finished or its record is unusable."
+    """The finished record in `run_dir`, or None if the stage never finished or its record is unusable: truncated,
+    not its directory's hash, or an output file whose bytes no longer match the digest the record took of them."""
     run_dir = Path(run_dir)
     path = run_dir / 'record.json'
     if not path.exists(): return None
     try:
         record = json.loads(path.read_text())
         if not run_dir.name.endswith(record['hash'][:12]): raise ValueError('hash does not match its directory')
+        for name, digest in record.get('digests', {}).items():
+            output = run_dir / record['outputs'][name]
+            if not output.exists(): raise ValueError(f'output {name!r} ({output}) is missing')
+            if file_digest(output) != digest: raise ValueError(f'output {name!r} ({output}) was changed or corrupted')
         return record
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
         print(f'warning: ignoring unusable run record {path}: {e}; the stage will be recomputed', file=sys.stderr)
         return None
 
 
+def _processes() -> tuple[int, int]:
+    "(rank, world size) of this process under `torchrun` / `accelerate launch`; (0, 1) when it runs alone."
+    return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
+
+
 def run_stage(name: str, spec: dict, fn: Callable[[Path], dict], *, inputs: Iterable[Path | str] = (),
               seed: int | None = None, root: Path | str | None = None, force: bool = False) -> dict:
     """Run `fn(run_dir) -> outputs` once per (name, spec, inputs); later calls return the saved record.
 
-    `outputs` is a JSON-able dict (paths inside `run_dir` are stored relative to it). `seed` is applied with
-    `seed_everything` before `fn` and kept in the record."""
+    `outputs` is a JSON-able dict (paths inside `run_dir` are stored relative to it, with a digest of their
+    bytes). `seed` is applied with `seed_everything` before `fn` and kept in the record. Under a multi-process
+    launch every process runs `fn` (a training step is a collective); the main one decides and writes."""
     inputs = [Path(p) for p in inputs]
     digest = spec_hash(name, spec, inputs)
     run_dir = get_paths(root).stages / f'{name}-{digest[:12]}'
+    if _processes()[1] > 1: return _run_stage_together(name, spec, fn, inputs, seed, digest, run_dir, force)
     with stage_lock(run_dir):
         if not force and (record := read_record(run_dir)): return record
         return _run(name, spec, fn, inputs, seed, digest, run_dir)
+
+
+def _run_stage_together(name, spec, fn, inputs, seed, digest, run_dir, force) -> dict:
+    """`run_stage` for the processes of one launch. Only the main process takes the stage lock: were every process
+    to take it, the second would wait on the lock while the first waits for it in the training's first collective."""
+    from accelerate import PartialState
+    from accelerate.utils import broadcast_object_list
+    import torch
+    # joins the launch's process group: gloo on a CPU-only machine, as the Trainer's `use_cpu` does; nccl on GPUs
+    state = PartialState(cpu=not torch.cuda.is_available())
+    with stage_lock(run_dir) if state.is_main_process else contextlib.nullcontext():
+        record = read_record(run_dir) if state.is_main_process and not force else None
+        record = broadcast_object_list([record])[0]  # every process takes the main one's decision
+        if record is None:  # all run `fn`; all return the record the main one wrote (the broadcast waits for it)
+            record = _run(name, spec, fn, inputs, seed, digest, run_dir, write=state.is_main_process)
+            record = broadcast_object_list([record])[0]
+    return record
 
 
 @contextlib.contextmanager
@@ -258,18 +287,20 @@ def stage_lock(run_dir: Path):
 
 
 def _run(name: str, spec: dict, fn: Callable[[Path], dict], inputs: list[Path], seed: int | None, digest: str,
-         run_dir: Path) -> dict:
+         run_dir: Path, write: bool = True) -> dict:
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / 'record.json').unlink(missing_ok=True)
+    if write: (run_dir / 'record.json').unlink(missing_ok=True)
     if seed is not None: seed_everything(seed)
     started = time.time()
     outputs = fn(run_dir) or {}
+    files = {k: v for k, v in outputs.items() if isinstance(v, Path) and v.is_relative_to(run_dir) and v.exists()}
     record = {'name': name, 'hash': digest, 'spec': spec, 'seed': seed, 'run_dir': str(run_dir),
               'inputs': {str(p): file_digest(p) for p in inputs},
               'outputs': {k: _relative(v, run_dir) for k, v in outputs.items()},
+              'digests': {k: file_digest(v) for k, v in files.items()} if write else {},
               'timings': {'started': started, 'seconds': round(time.time() - started, 3)},
               **provenance()}
-    write_json(run_dir / 'record.json', record)
+    if write: write_json(run_dir / 'record.json', record)
     return record
 
 

@@ -12,6 +12,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .core import atomic_write_text
@@ -20,8 +21,8 @@ if TYPE_CHECKING: from datasets import Dataset
 
 # %% auto #0
 __all__ = ['ROLES', 'DIRECTIONS', 'KINDS', 'DATA_FILE_TYPES', 'THINK_TEMPLATE', 'S1K_TEACHERS', 'DataError', 'validate_record',
-           'read_jsonl', 'write_jsonl', 'located_rows', 'read_records', 'to_dataset', 'load_s1k', 'load_tulu_sft',
-           'load_preferences']
+           'read_jsonl', 'write_jsonl', 'jsonl_lines', 'located_rows', 'read_records', 'to_dataset', 'load_s1k',
+           'load_tulu_sft', 'load_preferences']
 
 # %% ../../nbs/01_data.ipynb #92f5cb28
 class DataError(ValueError):
@@ -156,6 +157,13 @@ def validate_record(record: Any, kind: str) -> dict:
     return record
 
 # %% ../../nbs/01_data.ipynb #f47cbc86
+def _strict_json(text: str | bytes) -> Any:
+    "`json.loads` without Python's extensions: `NaN` and `Infinity` are not JSON, and other tools cannot read them."
+    doc = text.decode('utf-8', 'replace') if isinstance(text, bytes) else text
+    def reject(constant: str): raise json.JSONDecodeError(f'{constant} is not valid JSON', doc, max(doc.find(constant), 0))
+    return json.loads(text, parse_constant=reject)
+
+
 def _iter_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
     "(`file:line`, parsed value) for each non-blank line of a JSON Lines file."
     with open(path, 'rb') as f:
@@ -165,7 +173,7 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
             except UnicodeDecodeError as e:
                 raise DataError(f'not UTF-8 (byte {e.start + 1} is {raw[e.start]:#04x})', where=where) from None
             if not line.strip(): continue
-            try: yield where, json.loads(line)
+            try: yield where, _strict_json(line)
             except json.JSONDecodeError as e:
                 raise DataError(f'malformed JSON: {e.msg} (column {e.colno})', where=where) from None
 
@@ -201,13 +209,24 @@ DATA_FILE_TYPES = ('.jsonl', '.json', '.parquet')
 
 def _read_json_rows(path: Path) -> list[tuple[str, Any]]:
     "Rows of a `.json` file: a list of objects, or JSON Lines (as the hub often stores them under `.json`)."
-    try: data = json.loads(path.read_bytes())
+    try: data = _strict_json(path.read_bytes())
     except UnicodeDecodeError as e: raise DataError(f'not UTF-8 ({e.reason} at byte {e.start + 1})', where=str(path)) from None
     except json.JSONDecodeError as e:
         if e.msg == 'Extra data': return list(_iter_jsonl(path))
         raise DataError(f'malformed JSON: {e.msg} (column {e.colno})', where=f'{path}:{e.lineno}') from None
     if not isinstance(data, list): raise DataError(f'expected a list of objects, got {type(data).__name__}', where=str(path))
     return [(f'{path}[{i}]', row) for i, row in enumerate(data)]
+
+
+def _parquet_rows(path: Path) -> list[dict]:
+    try: return pq.read_table(path).to_pylist()
+    except pa.ArrowException as e:  # truncated, or not Parquet at all
+        raise DataError(f'not a readable Parquet file ({e})', where=str(path)) from None
+
+
+def jsonl_lines(path: Path | str) -> list[str]:
+    "`file:line` of each record of a JSONL file (its non-blank lines), as `read_jsonl` names them."
+    with open(path, 'rb') as f: return [f'{path}:{n}' for n, line in enumerate(f, 1) if line.strip()]
 
 
 def located_rows(source: str | Path | Iterable[dict], split: str = 'train') -> Iterable[tuple[str, Any]]:
@@ -217,7 +236,7 @@ def located_rows(source: str | Path | Iterable[dict], split: str = 'train') -> I
     if path.suffix in DATA_FILE_TYPES or path.is_file():
         if path.suffix == '.jsonl': return _iter_jsonl(path)
         if path.suffix == '.json': return _read_json_rows(path)
-        if path.suffix == '.parquet': return ((f'{path}[{i}]', row) for i, row in enumerate(pq.read_table(path).to_pylist()))
+        if path.suffix == '.parquet': return ((f'{path}[{i}]', row) for i, row in enumerate(_parquet_rows(path)))
         raise DataError(f'unknown data file type (expected {_expected(DATA_FILE_TYPES)})', where=str(path))
     from datasets import load_dataset
     return ((f'{source}:{split}[{i}]', row) for i, row in enumerate(load_dataset(str(source), split=split)))
@@ -225,7 +244,14 @@ def located_rows(source: str | Path | Iterable[dict], split: str = 'train') -> I
 
 def read_records(source: str | Path | Iterable[dict], kind: str, split: str = 'train') -> list[dict]:
     "Valid `kind` records from a .jsonl/.json/.parquet file, a hub dataset id or folder, or an iterable of dicts."
-    return _validated(located_rows(source, split), kind)
+    return _nonempty(_validated(located_rows(source, split), kind), source)
+
+
+def _nonempty(records: list[dict], source, skipped: list[DataError] = ()) -> list[dict]:
+    "`records`, unless a file or dataset gave none: an empty file is an error, not an empty training set."
+    if records or not isinstance(source, (str, Path)): return records
+    if skipped: raise DataError(f'no valid rows: all {len(skipped)} were invalid; the first: {skipped[0]}', where=str(source))
+    raise DataError('no rows', where=str(source))
 
 
 def to_dataset(records: Iterable[dict]) -> Dataset:
@@ -245,8 +271,9 @@ def _load(source: str | Path | Iterable[dict], split: str, kind: str, to_record:
         except DataError as e:
             if not skip_invalid: raise e.located(where) from None
             skipped.append(e.located(where))
-    if skipped: warnings.warn(f'skipped {len(skipped)} invalid rows of {source}; the first: {skipped[0]}', stacklevel=3)
-    return records
+    if skipped:
+        warnings.warn(f'skipped {len(skipped)} invalid rows of {source}; the first: {skipped[0]}', stacklevel=3)
+    return _nonempty(records, source, skipped)
 
 
 def _plain(messages: list[dict]) -> list[dict]:

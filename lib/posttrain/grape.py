@@ -6,25 +6,31 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import math
+import os
 import random
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 import sympy as sp
 
-from .data import DataError, read_jsonl, validate_record, write_jsonl
+from .core import atomic_write_text
+from .data import DataError, jsonl_lines, read_jsonl, validate_record, write_jsonl
 from .evaluate import answers_match, extract_answer
-from .scoring import add_scorer_arguments, score_table
+from .scoring import add_scorer_arguments, score_table, template_fingerprint
 from .tasks import build_suite, format_number
 
 # %% auto #0
 __all__ = ['SOURCES', 'GENERATIVE_SUITES', 'STRATEGIES', 'SCORED_STRATEGIES', 'Calculation', 'parse_calculation', 'calculations',
            'terse_response', 'stepwise_response', 'latex_response', 'run_program', 'program_response',
-           'verbose_response', 'pool_record', 'build_pool', 'score_pool', 'best_source', 'select', 'run_grape',
-           'add_grape_command']
+           'verbose_response', 'pool_record', 'build_pool', 'score_pool', 'best_source', 'select',
+           'partial_scores_path', 'run_grape', 'add_grape_command']
 
 # %% ../../nbs/08_grape.ipynb #b2b386aa
 _TOKEN = r'(?:\$?\d+(?:\.\d+)?(?:e[-+]?\d+)?|sqrt|log|exp|pi|\*\*|[-+*/x()])'
@@ -169,13 +175,72 @@ def build_pool(suites: str | Sequence[str] = GENERATIVE_SUITES, split: str = 'tr
     return [p for suite in suites for r in build_suite(suite, split, n, seed) if (p := pool_record(r, suite))]
 
 # %% ../../nbs/08_grape.ipynb #84e5149e
-def score_pool(model, tokenizer, pool: Sequence[dict], *, max_response_tokens: int | None = None,
+def _pool_rows(model, tokenizer, pool: Sequence[dict], max_response_tokens: int | None, where: Sequence[str],
                **kwargs) -> list[list[dict]]:
-    "Score rows (`sum_logprob`, `n_tokens`, `mean_logprob`, `truncated`, `template`, ...) per instruction, per response."
     prompts = [p['prompt'] for p in pool for _ in p['responses']]
     responses = [r['content'] for p in pool for r in p['responses']]
-    rows = iter(score_table(model, tokenizer, prompts, responses, max_response_tokens=max_response_tokens, **kwargs))
+    labels = [f'{at}: responses[{k}]' for p, at in zip(pool, where) for k in range(len(p['responses']))]
+    rows = iter(score_table(model, tokenizer, prompts, responses, max_response_tokens=max_response_tokens,
+                            labels=labels, **kwargs))
     return [[next(rows) for _ in p['responses']] for p in pool]
+
+
+def _chunk_digest(records: Sequence[dict]) -> str:
+    "What a chunk of scores answers: its instructions and responses, in canonical JSON."
+    text = json.dumps([[r['id'], r['prompt'], [x['content'] for x in r['responses']]] for r in records], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _saved_chunks(partial: Path, header: dict) -> dict[int, dict]:
+    "The chunks already scored in `partial` under `header`'s settings; anything unusable is reported and dropped."
+    if not partial.exists(): return {}
+    lines = partial.read_bytes().split(b'\n')
+    try: saved_header = json.loads(lines[0])
+    except ValueError: saved_header = None
+    if saved_header != header:
+        print(f'warning: {partial} holds scores of other settings or is damaged; scoring from scratch', file=sys.stderr)
+        return {}
+    chunks = {}
+    for line_no, line in enumerate(lines[1:], 2):
+        if not line.strip(): continue
+        try:
+            chunk = json.loads(line)
+            for rows in chunk['scores']:
+                for row in rows: validate_record(row, 'score')
+            chunks[chunk['chunk']] = chunk
+        except (ValueError, KeyError, TypeError) as e:  # a line cut short by a kill, or damaged: score it again
+            print(f'warning: {partial}:{line_no}: unusable partial scores ({e}); they will be recomputed', file=sys.stderr)
+    return chunks
+
+
+def score_pool(model, tokenizer, pool: Sequence[dict], *, max_response_tokens: int | None = None,
+               partial: Path | str | None = None, chunk_size: int = 64, where: Sequence[str] | None = None,
+               **kwargs) -> list[list[dict]]:
+    """Score rows (`sum_logprob`, `n_tokens`, `mean_logprob`, `truncated`, `template`, ...) per instruction, per
+    response. With `partial` (a JSONL file), scores are appended there `chunk_size` instructions at a time, and a
+    rerun after a kill reuses the finished chunks and scores only the rest. A response the model cannot score
+    (longer than its context) is a `DataError` at `where[i]` (the record's `file:line`), else at the record's id."""
+    where = list(where) if where else [f"pool record {p['id']!r}" for p in pool]
+    if partial is None: return _pool_rows(model, tokenizer, pool, max_response_tokens, where, **kwargs)
+    partial = Path(partial)
+    header = {'model': str(getattr(model.config, '_name_or_path', '')), 'template': template_fingerprint(tokenizer),
+              'max_response_tokens': max_response_tokens, 'chunk_size': chunk_size}
+    saved = _saved_chunks(partial, header)
+    if saved: print(f'resuming: {len(saved)} chunks of {chunk_size} instructions already scored in {partial}', file=sys.stderr)
+    else: atomic_write_text(partial, json.dumps(header) + '\n')
+    scores = []
+    with open(partial, 'a', encoding='utf-8') as out:
+        for k, start in enumerate(range(0, len(pool), chunk_size)):
+            records = pool[start:start + chunk_size]
+            digest = _chunk_digest(records)
+            if (chunk := saved.get(k)) and chunk.get('digest') == digest: rows = chunk['scores']
+            else:
+                rows = _pool_rows(model, tokenizer, records, max_response_tokens, where[start:start + chunk_size], **kwargs)
+                out.write(json.dumps({'chunk': k, 'digest': digest, 'scores': rows}) + '\n')
+                out.flush()
+                os.fsync(out.fileno())
+            scores.extend(rows)
+    return scores
 
 # %% ../../nbs/08_grape.ipynb #96735890
 STRATEGIES = ('grape', 'sum', 'lowest', 'random', 'original', 'best_source', 'all', '3x')
@@ -245,6 +310,11 @@ def select(pool: Sequence[dict], scores: Sequence[list[dict]] | None, strategy: 
     return selected
 
 # %% ../../nbs/08_grape.ipynb #be26772e
+def partial_scores_path(output: Path | str) -> Path:
+    "Where `posttrain grape` keeps the scores of a run in progress: beside `output`, until `output` is written."
+    return Path(output).with_name(Path(output).name + '.scores-partial.jsonl')
+
+
 def run_grape(args: argparse.Namespace) -> int:
     "Handler of `posttrain grape`: select responses from a pool file into an SFT JSONL file."
     pool = read_jsonl(args.pool, kind='pool')
@@ -254,10 +324,12 @@ def run_grape(args: argparse.Namespace) -> int:
         from posttrain.models import load_model
         model, tokenizer = load_model(args.model, dtype=args.dtype)
         scores = score_pool(model, tokenizer, pool, max_response_tokens=args.max_response_tokens,
-                            batch_tokens=args.batch_tokens)
+                            batch_tokens=args.batch_tokens, partial=partial_scores_path(args.output),
+                            where=jsonl_lines(args.pool))
     try: selected = select(pool, scores, args.strategy, seed=args.seed, source=args.source)
     except DataError as e: raise e.located(f'{args.pool}: {e.where}') from None
     write_jsonl(args.output, selected, kind='sft')
+    partial_scores_path(args.output).unlink(missing_ok=True)
     print(f'{args.strategy}: kept {len(selected)} responses for {len(pool)} instructions -> {args.output}')
     return 0
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -241,9 +242,18 @@ class ReplyCache:
     def path(self, key: str) -> Path: return Path(self.folder) / f'{key}.json'
 
     def get(self, key: str) -> str | None:
-        "The cached reply for `key`, or None."
+        "The cached reply for `key`, or None; a damaged file, or one that answers another request, is reported and ignored."
         path = self.path(key)
-        return json.loads(path.read_text(encoding='utf-8'))['reply'] if path.exists() else None
+        if not path.exists(): return None
+        try:
+            entry = json.loads(path.read_text(encoding='utf-8'))
+            reply = entry.pop('reply')
+            if reply_key(entry) != key: raise ValueError('it answers another request (its hash differs from its name)')
+            if not isinstance(reply, str) or not reply: raise ValueError('its reply is not a non-empty string')
+            return reply
+        except (ValueError, KeyError, AttributeError, TypeError) as e:  # UnicodeDecodeError and JSONDecodeError too
+            print(f'warning: ignoring unusable cached reply {path}: {e}; it will be requested again', file=sys.stderr)
+            return None
 
     def put(self, key: str, request: dict, reply: str) -> None:
         "Store `reply` (and the `request` it answers) under `key`."

@@ -15,7 +15,7 @@ from typing import Sequence
 import torch
 from tqdm.auto import tqdm
 
-from .data import DataError, read_jsonl, validate_record, write_jsonl
+from .data import DataError, jsonl_lines, read_jsonl, validate_record, write_jsonl
 
 # %% auto #0
 __all__ = ['MASK_ATTENTION', 'ALP_MAX_TOKENS', 'EncodedPair', 'encode_pairs', 'Unit', 'pack_units', 'make_batches', 'collate',
@@ -37,25 +37,28 @@ def _template_ids(tokenizer, messages, add_generation_prompt: bool) -> list[int]
 
 
 def encode_pairs(tokenizer, prompts: Sequence[list[dict]], responses: Sequence[str],
-                 max_response_tokens: int | None = None, max_length: int | None = None) -> list[EncodedPair]:
-    "Token ids of each (prompt, response) pair under the chat template; see the rules above."
+                 max_response_tokens: int | None = None, max_length: int | None = None,
+                 labels: Sequence[str] | None = None) -> list[EncodedPair]:
+    """Token ids of each (prompt, response) pair under the chat template; see the rules above. A bad pair is a
+    `DataError` at `labels[i]` (such as the `file:line` it came from), else at `pair i`."""
     if len(prompts) != len(responses):
         raise ValueError(f'got {len(prompts)} prompts but {len(responses)} responses')
     prompt_cache: dict[str, list[int]] = {}
     pairs = []
     for i, (prompt, response) in enumerate(zip(prompts, responses)):
+        where = labels[i] if labels else f'pair {i}'
         try: validate_record({'prompt': prompt, 'response': response}, 'pair')
-        except DataError as e: raise e.located(f'pair {i}') from None
+        except DataError as e: raise e.located(where) from None
         key = json.dumps(prompt, sort_keys=True)
         if key not in prompt_cache: prompt_cache[key] = _template_ids(tokenizer, prompt, add_generation_prompt=True)
         prompt_ids = prompt_cache[key]
         full = _template_ids(tokenizer, prompt + [{'role': 'assistant', 'content': response}], add_generation_prompt=False)
         if full[:len(prompt_ids)] != prompt_ids:
-            raise ValueError(f'pair {i}: the chat template does not render the prompt as a prefix of the conversation')
+            raise DataError('the chat template does not render the prompt as a prefix of the conversation', where=where)
         response_ids = full[len(prompt_ids):]
         if max_length and len(full) > max_length:
-            raise ValueError(f"pair {i}: prompt + response is {len(full)} tokens, longer than the model's context "
-                             f'({max_length})')
+            raise DataError(f"prompt + response is {len(full)} tokens, longer than the model's context ({max_length})",
+                            where=where)
         pairs.append(EncodedPair(i, prompt_ids, response_ids[:max_response_tokens], len(response_ids)))
     return pairs
 
@@ -161,10 +164,10 @@ def _score_batch(model, batch: list[Unit], pad_id: int, head_chunk: int = 2048) 
 # %% ../../nbs/03_scoring.ipynb #cb88a7ee
 def score_responses(model, tokenizer, prompts: Sequence[list[dict]], responses: Sequence[str], *,
                     max_response_tokens: int | None = None, batch_tokens: int = 8192, share_prompts: bool = True,
-                    return_tokens: bool = False, progress: bool = False) -> list[dict]:
+                    return_tokens: bool = False, progress: bool = False, labels: Sequence[str] | None = None) -> list[dict]:
     "log p(response | prompt) under the chat template for each pair: sum, count and mean over response tokens."
     max_length = getattr(model.config, 'max_position_embeddings', None)
-    pairs = encode_pairs(tokenizer, prompts, responses, max_response_tokens, max_length)
+    pairs = encode_pairs(tokenizer, prompts, responses, max_response_tokens, max_length, labels)
     batches = make_batches(pack_units(pairs, batch_tokens, share_prompts), batch_tokens)
     per_pair: dict[int, torch.Tensor] = {}
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
@@ -241,10 +244,9 @@ def score_file(model, tokenizer, input_path, output_path, *, max_response_tokens
     "Score every pair of a JSONL file into a JSONL of score rows (in input order); returns the number of rows."
     pairs = read_jsonl(input_path, kind='pair')
     if not pairs: raise DataError('no pairs to score', where=str(input_path))
-    try:
-        rows = score_table(model, tokenizer, [p['prompt'] for p in pairs], [p['response'] for p in pairs],
-                           max_response_tokens=max_response_tokens, batch_tokens=batch_tokens, progress=progress)
-    except ValueError as e: raise ValueError(f'{input_path}: {e}') from None
+    rows = score_table(model, tokenizer, [p['prompt'] for p in pairs], [p['response'] for p in pairs],
+                       max_response_tokens=max_response_tokens, batch_tokens=batch_tokens, progress=progress,
+                       labels=jsonl_lines(input_path))
     write_jsonl(output_path, [{'id': pair.get('id', str(i)), **row} for i, (pair, row) in enumerate(zip(pairs, rows))],
                 kind='score')
     return len(rows)

@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,6 @@ from typing import Callable, Iterable, Sequence
 
 import torch
 from transformers import TrainerCallback
-from transformers.trainer_utils import get_last_checkpoint
 
 from .core import atomic_path, run_stage, write_json
 from .data import to_dataset, validate_record
@@ -24,8 +24,8 @@ from .models import load_model, lora_config, resolve_dtype, to_prompt_completion
 from .scoring import score_responses
 
 # %% auto #0
-__all__ = ['REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig', 'trainer_arguments', 'save_model', 'sft', 'dpo', 'margin_of',
-           'records_digest', 'train_stage']
+__all__ = ['REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig', 'trainer_arguments', 'merged_state_dict', 'save_model',
+           'last_checkpoint', 'sft', 'dpo', 'margin_of', 'records_digest', 'train_stage']
 
 # %% ../../nbs/06_train.ipynb #3a069869
 @dataclass(frozen=True)
@@ -65,16 +65,35 @@ def trainer_arguments(out_dir: Path | str, cfg: TrainConfig) -> dict:
                 dataloader_num_workers=0, disable_tqdm=True)
 
 # %% ../../nbs/06_train.ipynb #524568a1
-def _merged(model):
-    return model.merge_and_unload() if hasattr(model, 'merge_and_unload') else model
+def _lora_scalings(model) -> dict[str, float]:
+    "The scaling (alpha / r) of each LoRA layer of a peft `model`, by its state-dict prefix; {} for a plain model."
+    from peft.tuners.lora import LoraLayer
+    layers = {name: module for name, module in model.named_modules() if isinstance(module, LoraLayer)}
+    if any(module.use_dora.get('default') for module in layers.values()): raise ValueError('DoRA adapters are not merged here')
+    return {name: module.scaling['default'] for name, module in layers.items()}
 
 
-def save_model(model, tokenizer, folder: Path) -> Path:
-    "Save `model` (LoRA merged) and `tokenizer` into `folder`, atomically."
+def merged_state_dict(state_dict: dict, scalings: dict[str, float]) -> dict:
+    "A plain model's weights from a peft model's `state_dict`: each LoRA layer's W + scaling * B @ A, peft prefixes dropped."
+    merged = {}
+    for key, value in state_dict.items():
+        if '.lora_' in key: continue
+        layer = key.rsplit('.base_layer.', 1)[0]
+        if layer in scalings and key.endswith('.base_layer.weight'):
+            a, b = state_dict[f'{layer}.lora_A.default.weight'], state_dict[f'{layer}.lora_B.default.weight']
+            value = (value + (b.to(a.dtype) @ a) * scalings[layer]).to(value.dtype)
+        merged[key.removeprefix('base_model.model.').replace('.base_layer.', '.')] = value
+    return merged
+
+
+def save_model(model, tokenizer, folder: Path, state_dict: dict | None = None) -> Path:
+    """Save `model` (LoRA merged) and `tokenizer` into `folder`, atomically. `state_dict` is the model's full
+    weights when the live parameters are shards (ZeRO-3): `accelerator.get_state_dict` gathers it."""
+    state_dict = model.state_dict() if state_dict is None else state_dict
+    base = model.get_base_model() if hasattr(model, 'get_base_model') else model
     tmp = folder.with_name(folder.name + '.tmp')
     shutil.rmtree(tmp, ignore_errors=True)
-    merged = _merged(model)
-    merged.save_pretrained(tmp)
+    base.save_pretrained(tmp, state_dict=merged_state_dict(state_dict, _lora_scalings(model)))
     tokenizer.save_pretrained(tmp)
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
@@ -83,8 +102,10 @@ def save_model(model, tokenizer, folder: Path) -> Path:
 
 def _finish(trainer, tokenizer, out_dir: Path) -> dict:
     model_dir, history = out_dir / 'model', out_dir / 'log_history.json'
+    # Every process takes part: under ZeRO-3 this gathers the sharded weights (a collective); on the main process only.
+    state_dict = trainer.accelerator.get_state_dict(trainer.model_wrapped)
     if trainer.accelerator.is_main_process:  # one writer when several processes train
-        save_model(trainer.model, tokenizer, model_dir)
+        save_model(trainer.model, tokenizer, model_dir, state_dict)
         write_json(history, trainer.state.log_history)
     trainer.accelerator.wait_for_everyone()
     losses = [h['loss'] for h in trainer.state.log_history if 'loss' in h]
@@ -104,9 +125,15 @@ def _peft(cfg: TrainConfig):
     return lora_config(cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout) if cfg.lora_r else None
 
 
+def last_checkpoint(folder: Path | str) -> str | None:
+    "The newest complete checkpoint in `folder`, or None: one cut short by a kill lacks `trainer_state.json`, written last."
+    folder = Path(folder)
+    steps = {int(m[1]): p for p in folder.glob('checkpoint-*') if (m := re.fullmatch(r'checkpoint-(\d+)', p.name))}
+    return next((str(steps[k]) for k in sorted(steps, reverse=True) if (steps[k] / 'trainer_state.json').is_file()), None)
+
+
 def _train(trainer, out_dir: Path) -> None:
-    checkpoints = Path(trainer.args.output_dir)
-    trainer.train(resume_from_checkpoint=get_last_checkpoint(checkpoints) if checkpoints.is_dir() else None)
+    trainer.train(resume_from_checkpoint=last_checkpoint(trainer.args.output_dir))
 
 
 def sft(model: str | Path, records: Sequence[dict], out_dir: Path | str, cfg: TrainConfig = TrainConfig(), *,

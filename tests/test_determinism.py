@@ -1,0 +1,53 @@
+"""The smoke preset run twice from scratch gives the same tables, byte for byte (on CPU).
+
+Wall-clock columns (r1k_table1's 'train s') are the one thing allowed to differ. Covered by default: `r1k_data` (task generation, the symbolic teacher's inversion and verification, the split into
+D_f / D_r / D_0.5k / probe and DPO sets: every table the data stage writes). With POSTTRAIN_SLOW_TESTS=1 also
+`r1k_sft` (SFT of the tiny model on each set, lm-eval accuracy: Table 1 and its claims), about a minute a run.
+Each run gets its own POSTTRAIN_ROOT and model cache, so nothing is shared between them but the code."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ['r1k_data'] + (['r1k_sft'] if os.environ.get('POSTTRAIN_SLOW_TESTS') else [])
+
+
+def start_reproduce(root: Path, notebooks: list[str]) -> subprocess.Popen:
+    "`posttrain reproduce --preset smoke --only NOTEBOOKS` into a fresh project root (the notebooks linked in)."
+    root.mkdir()
+    (root / 'nbs').symlink_to(ROOT / 'nbs')
+    (root / 'settings.ini').write_bytes((ROOT / 'settings.ini').read_bytes())
+    env = {**os.environ, 'POSTTRAIN_ROOT': str(root), 'POSTTRAIN_CACHE': str(root / 'cache'), 'HF_HUB_OFFLINE': '1',
+           'HF_DATASETS_OFFLINE': '1', 'OMP_NUM_THREADS': '1',
+           'PYTHONPATH': os.pathsep.join([str(ROOT / 'lib'), os.environ.get('PYTHONPATH', '')])}
+    return subprocess.Popen([Path(sys.executable).parent / 'posttrain', 'reproduce', '--preset', 'smoke', '--only',
+                             *notebooks], env=env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+TIMING = re.compile(r'(^|\s)(s|seconds)$|wall')  # columns of wall-clock time, such as r1k_table1's 'train s'
+
+
+def tables(root: Path) -> dict[str, object]:
+    """The tables and figure data of a run: the bytes of each .csv and .md, except that a table with timing columns
+    is compared without them (as a DataFrame: its .md shows the same numbers). Provenance files hold times."""
+    folder, out = root / 'figures' / 'smoke', {}
+    for csv in sorted(folder.glob('*.csv')):
+        table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        timings = [c for c in table.columns if TIMING.search(c)]
+        if timings: out[csv.name] = table.drop(columns=timings).to_csv(index=False).encode()
+        else: out |= {csv.name: csv.read_bytes(), csv.with_suffix('.md').name: csv.with_suffix('.md').read_bytes()}
+    return out
+
+
+def test_smoke_tables_are_identical_across_fresh_runs(tmp_path):
+    runs = [start_reproduce(tmp_path / name, NOTEBOOKS) for name in ('first', 'second')]  # side by side
+    for run in runs:
+        log = run.communicate(timeout=600)[0]
+        assert run.returncode == 0, log[-3000:]
+    first, second = tables(tmp_path / 'first'), tables(tmp_path / 'second')
+    assert len(first) >= 2 and first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
