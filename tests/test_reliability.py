@@ -57,6 +57,16 @@ def kill_after_first_checkpoint(root: Path, method: str, timeout: float = 240) -
     return stage_dir(root, method)
 
 
+@pytest.fixture(scope='module', autouse=True)
+def one_thread():
+    """In-process runs use one thread, like the subprocesses (`job_env`): float sums depend on the thread count, so a
+    run resumed here from a checkpoint written by a subprocess must use the same count to match bit for bit."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 GATHERED = []  # the models each uninterrupted run asked accelerate to gather for saving
 
 
