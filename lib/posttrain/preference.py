@@ -22,6 +22,7 @@ from transformers import TrainerCallback
 from .core import get_preset, run_stage, file_digest, write_json
 from .data import validate_record, to_dataset
 from .grape import parse_calculation
+from .grid import PAPER_TABLES
 from .models import load_model, load_tokenizer, lora_config, model_path, resolve_dtype
 from .scoring import encode_pairs, score_responses, template_fingerprint
 from .tasks import LETTERS, build_suite, check_answer, format_number, parse_number
@@ -264,8 +265,13 @@ def dpo_step_seconds(model: str | Path, pairs: Sequence[dict], cfg: TrainConfig,
             'ratio': medians['cached'] / medians['trl_reference_forward']}
 
 # %% ../../nbs/16_preference.ipynb #6b2091a2
-PAPER_DPO = {'DPO-1130': (8.0e-7, 12), 'DPO-1207': (5.0e-7, 32)}  # SmolTulu Table 5: (learning rate, batch size)
-PAPER_RM = {'RM-1130': (4.0e-5, 4), 'RM-1207': (7.5e-7, 8)}  # Table 7
+def _smoltulu_settings(number: str) -> dict[str, tuple[float, int]]:
+    "SmolTulu's own rows of a hyper-parameter table in `posttrain.grid.PAPER_TABLES`: {'DPO-1130': (lr, batch size), ...}."
+    return {name.removeprefix('SmolTulu '): (lr, bs) for name, lr, bs, _ in PAPER_TABLES[number].rows
+            if name.startswith('SmolTulu ')}
+
+
+PAPER_DPO, PAPER_RM = _smoltulu_settings('Table 5'), _smoltulu_settings('Table 7')
 
 
 @dataclass(frozen=True)
