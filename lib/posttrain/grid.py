@@ -92,7 +92,7 @@ SCALES: dict[str, GridScale] = {
                        sft=TrainConfig(epochs=1, lora_r=None, max_length=256, dtype='float32', save_strategy='no'),
                        max_gen_tokens=16, eval_batch_size=8),
     'cpu': GridScale('smollm2-135m-instruct', learning_rates=(2e-5, 1e-4, 5e-4), batch_sizes=(2, 4, 8), n_train=6,
-                     n_test=8, sft=TrainConfig(epochs=1, lora_r=None, max_length=512, save_strategy='no'),
+                     n_test=6, sft=TrainConfig(epochs=1, lora_r=None, max_length=512, save_strategy='no'),
                      max_gen_tokens=96, eval_batch_size=16),
     'gpu': GridScale('smollm2-135m-instruct', learning_rates=(3e-6, 1e-5, 3e-5, 9e-5), batch_sizes=(8, 16, 32, 64),
                      n_train=1000, n_test=300,
