@@ -55,7 +55,7 @@ SCALES: dict[str, GrapeScale] = {
                         sft=TrainConfig(epochs=1, learning_rate=3e-3, batch_size=2, lora_r=8, max_length=160,
                                         dtype='float32'),
                         max_gen_tokens=16, eval_batch_size=8),
-    'cpu': GrapeScale('smollm2-135m-instruct', n_train=3, n_merged=3, n_test=4,
+    'cpu': GrapeScale('smollm2-135m-instruct', n_train=3, n_merged=3, n_test=3,
                       sft=TrainConfig(epochs=1, learning_rate=1e-3, batch_size=2, lora_r=16),
                       max_gen_tokens=96, eval_batch_size=16),
     'gpu': GrapeScale('smollm2-135m-instruct', n_train=1000, n_merged=1000, n_test=300,

@@ -308,7 +308,7 @@ SCALES: dict[str, PreferenceScale] = {
                              dpo=_scaled(PAPER_DPO, 2000, 4, _DPO.replace(lora_r=None, dtype='float32')),
                              rm=_scaled(PAPER_RM, 50, 1, _RM.replace(lora_r=None, dtype='float32')),
                              max_gen_tokens=16, eval_batch_size=8),
-    'cpu': PreferenceScale('smollm2-135m-instruct', _SUITES, n_sft=6, n_pairs=6, n_heldout=12, n_test=8,
+    'cpu': PreferenceScale('smollm2-135m-instruct', _SUITES, n_sft=4, n_pairs=4, n_heldout=8, n_test=6,
                            sft=TrainConfig(epochs=1, learning_rate=5e-4, batch_size=8, lora_r=16, save_strategy='no'),
                            dpo=_scaled(PAPER_DPO, 250, 4, _DPO.replace(lora_r=16)),
                            rm=_scaled(PAPER_RM, 1, 1, _RM.replace(lora_r=None)),

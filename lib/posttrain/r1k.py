@@ -47,7 +47,7 @@ SCALES: dict[str, R1kScale] = {
                       sft=TrainConfig(epochs=2, learning_rate=3e-3, batch_size=4, lora_r=8, dtype='float32'),
                       dpo=TrainConfig(epochs=1, learning_rate=1e-3, batch_size=4, lora_r=8, dtype='float32'),
                       sft_probe_every=1, dpo_probe_every=1, max_gen_tokens=16, eval_batch_size=8),
-    'cpu': R1kScale('smollm2-135m-instruct', n_pairs=6, n_probe=4, n_test=8,
+    'cpu': R1kScale('smollm2-135m-instruct', n_pairs=4, n_probe=4, n_test=6,
                     sft=TrainConfig(epochs=4, learning_rate=1e-3, batch_size=4, lora_r=16),
                     dpo=TrainConfig(epochs=1, learning_rate=2e-4, batch_size=4, lora_r=16),
                     sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=96, eval_batch_size=16),
