@@ -44,8 +44,10 @@ class R1kScale:
 
 SCALES: dict[str, R1kScale] = {
     'smoke': R1kScale('tiny', n_pairs=6, n_probe=3, n_test=4,
-                      sft=TrainConfig(epochs=2, learning_rate=3e-3, batch_size=4, lora_r=8, dtype='float32'),
-                      dpo=TrainConfig(epochs=1, learning_rate=1e-3, batch_size=4, lora_r=8, dtype='float32'),
+                      sft=TrainConfig(epochs=2, learning_rate=3e-3, batch_size=4, lora_r=8, max_length=96,
+                                      dtype='float32'),
+                      dpo=TrainConfig(epochs=1, learning_rate=1e-3, batch_size=4, lora_r=8, max_length=96,
+                                      dtype='float32'),
                       sft_probe_every=1, dpo_probe_every=1, max_gen_tokens=16, eval_batch_size=8),
     'cpu': R1kScale('smollm2-135m-instruct', n_pairs=4, n_probe=4, n_test=6,
                     sft=TrainConfig(epochs=4, learning_rate=1e-3, batch_size=4, lora_r=16),
