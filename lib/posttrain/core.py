@@ -82,7 +82,7 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset('smoke', model='tiny', dtype='float32', n_train=24, n_probe=4, n_test=6, max_gen_tokens=24,
-           eval_batch_size=8, bench_prompts=6, bench_responses=4),
+           eval_batch_size=8, bench_prompts=12, bench_responses=4),
     Preset('cpu', model='smollm2-135m-instruct', dtype='auto', n_train=400, n_probe=50, n_test=40,
            max_gen_tokens=96, eval_batch_size=16, bench_prompts=12, bench_responses=4),
     Preset('gpu', model='smollm2-135m-instruct', dtype='auto', n_train=4000, n_probe=50, n_test=300,

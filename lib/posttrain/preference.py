@@ -303,10 +303,10 @@ _DPO = TrainConfig(epochs=1, scheduler='linear', warmup=0.1, max_length=2048, sa
 _RM = TrainConfig(epochs=1, scheduler='linear', warmup=0.0, max_length=2048, save_strategy='no')
 SCALES: dict[str, PreferenceScale] = {
     'smoke': PreferenceScale('tiny', _SUITES, n_sft=4, n_pairs=4, n_heldout=4, n_test=4,
-                             sft=TrainConfig(epochs=1, learning_rate=3e-3, batch_size=8, lora_r=None, max_length=128,
+                             sft=TrainConfig(epochs=1, learning_rate=3e-3, batch_size=8, lora_r=None, max_length=256,
                                              dtype='float32', save_strategy='no'),
-                             dpo=_scaled(PAPER_DPO, 2000, 4, _DPO.replace(lora_r=None, max_length=128, dtype='float32')),
-                             rm=_scaled(PAPER_RM, 50, 1, _RM.replace(lora_r=None, max_length=128, dtype='float32')),
+                             dpo=_scaled(PAPER_DPO, 2000, 4, _DPO.replace(lora_r=None, max_length=256, dtype='float32')),
+                             rm=_scaled(PAPER_RM, 50, 1, _RM.replace(lora_r=None, max_length=256, dtype='float32')),
                              max_gen_tokens=16, eval_batch_size=8),
     'cpu': PreferenceScale('smollm2-135m-instruct', _SUITES, n_sft=4, n_pairs=4, n_heldout=8, n_test=6,
                            sft=TrainConfig(epochs=1, learning_rate=5e-4, batch_size=8, lora_r=16, save_strategy='no'),
