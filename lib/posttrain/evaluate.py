@@ -211,6 +211,25 @@ def _tidy(results: dict, names: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=['task', 'metric', 'value', 'stderr', 'n']).astype({'n': 'Int64'})
 
 
+@functools.cache
+def _environment() -> dict:
+    "lm-eval's environment record (torch's collect_env, package versions, git hash of the parent folder), gathered once."
+    from lm_eval.loggers.utils import add_env_info
+    info = {}
+    add_env_info(info)
+    return info
+
+
+@contextlib.contextmanager
+def _environment_once():
+    "Within the block, lm-eval's `simple_evaluate` records the environment from `_environment`'s one gathering."
+    import lm_eval.evaluator
+    original = lm_eval.evaluator.add_env_info
+    lm_eval.evaluator.add_env_info = lambda results: results.update(_environment())
+    try: yield
+    finally: lm_eval.evaluator.add_env_info = original
+
+
 def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limit: int | None = None,
              batch_size: int = 8, max_gen_tokens: int = 256, apply_chat_template: bool = True,
              include_path: Path | str | None = None, seed: int = 0, dtype: str = 'auto',
@@ -240,6 +259,7 @@ def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limi
             raise FileNotFoundError(f'{include_path} has no task file for {", ".join(missing)}: write it with export_tasks')
         manager = TaskManager(include_path=str(include_path) if offline else None, include_defaults=bool(standard))
         lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size)
+        stack.enter_context(_environment_once())
         return pd.concat([_tidy(simple_evaluate(model=lm, tasks=[task], task_manager=manager, limit=limit,
                                                 apply_chat_template=apply_chat_template, log_samples=False,
                                                 system_instruction=system_instruction,
