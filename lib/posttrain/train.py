@@ -5,6 +5,8 @@
 # %% ../../nbs/06_train.ipynb #e3e1cd52
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import functools
 import hashlib
@@ -24,8 +26,9 @@ from .models import load_model, lora_config, resolve_dtype, to_prompt_completion
 from .scoring import score_responses
 
 # %% auto #0
-__all__ = ['REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig', 'trainer_arguments', 'merged_state_dict', 'save_model',
-           'last_checkpoint', 'sft', 'dpo', 'margin_of', 'records_digest', 'train_stage']
+__all__ = ['CPU_VOCAB_TILE', 'M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD', 'REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig',
+           'trainer_arguments', 'merged_state_dict', 'save_model', 'keep_heap_memory', 'cpu_lm_head', 'last_checkpoint',
+           'sft', 'dpo', 'margin_of', 'records_digest', 'train_stage']
 
 # %% ../../nbs/06_train.ipynb #3a069869
 @dataclass(frozen=True)
@@ -112,6 +115,33 @@ def _finish(trainer, tokenizer, out_dir: Path) -> dict:
     return {'model': model_dir, 'log_history': history, 'steps': trainer.state.global_step,
             'first_loss': losses[0] if losses else None, 'final_loss': losses[-1] if losses else None}
 
+# %% ../../nbs/06_train.ipynb #4c1acd2e
+CPU_VOCAB_TILE = 1024  # vocabulary columns per tile of TRL's fused LM head on a CPU: 4096 tokens x 1024 fp32 = 16 MB
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+
+
+def keep_heap_memory() -> bool:
+    """Process-wide: glibc serves blocks under 32 MB from its heap and keeps freed heap memory for reuse.
+    False where the C library has no `mallopt` (not glibc): nothing changes there."""
+    mallopt = getattr(ctypes.CDLL(None), 'mallopt', None)
+    if mallopt is None: return False
+    return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 and mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1
+
+
+@contextlib.contextmanager
+def cpu_lm_head(device: str | torch.device):
+    "While a trainer on `device` runs: on a CPU, TRL's fused LM head in narrow tiles and glibc keeping freed memory."
+    import trl.trainer.utils as trl_utils
+    tiled = hasattr(trl_utils, '_CHUNKED_LOGPROB_CHUNK_SIZE')  # TRL's tile width, read at every forward
+    if torch.device(device).type != 'cpu' or not tiled:
+        yield
+        return
+    keep_heap_memory()
+    default = trl_utils._CHUNKED_LOGPROB_CHUNK_SIZE
+    trl_utils._CHUNKED_LOGPROB_CHUNK_SIZE = min(default, CPU_VOCAB_TILE)
+    try: yield
+    finally: trl_utils._CHUNKED_LOGPROB_CHUNK_SIZE = default
+
 # %% ../../nbs/06_train.ipynb #7793938b
 def _trainer_model(model: str | Path, cfg: TrainConfig):
     # Full fine-tuning keeps fp32 master weights under bf16 autocast: AdamW on bf16 weights drops small updates
@@ -132,8 +162,9 @@ def last_checkpoint(folder: Path | str) -> str | None:
     return next((str(steps[k]) for k in sorted(steps, reverse=True) if (steps[k] / 'trainer_state.json').is_file()), None)
 
 
-def _train(trainer, out_dir: Path) -> None:
-    trainer.train(resume_from_checkpoint=last_checkpoint(trainer.args.output_dir))
+def _train(trainer) -> None:
+    with cpu_lm_head(trainer.args.device):
+        trainer.train(resume_from_checkpoint=last_checkpoint(trainer.args.output_dir))
 
 
 def sft(model: str | Path, records: Sequence[dict], out_dir: Path | str, cfg: TrainConfig = TrainConfig(), *,
@@ -146,7 +177,7 @@ def sft(model: str | Path, records: Sequence[dict], out_dir: Path | str, cfg: Tr
     trainer = SFTTrainer(model=policy, args=SFTConfig(**trainer_arguments(out_dir, cfg), completion_only_loss=True),
                          train_dataset=to_dataset(examples), processing_class=tokenizer, peft_config=_peft(cfg),
                          callbacks=list(callbacks))
-    _train(trainer, out_dir)
+    _train(trainer)
     return _finish(trainer, tokenizer, out_dir)
 
 # %% ../../nbs/06_train.ipynb #0a4aae9c
@@ -187,7 +218,7 @@ def dpo(model: str | Path, pairs: Sequence[dict], out_dir: Path | str, cfg: Trai
                      precompute_ref_log_probs=precompute_ref_log_probs or cached)
     trainer = _dpo_trainer_class()(model=policy, args=args, train_dataset=to_dataset(examples),
                                    processing_class=tokenizer, peft_config=_peft(cfg), callbacks=list(callbacks))
-    _train(trainer, out_dir)
+    _train(trainer)
     return _finish(trainer, tokenizer, out_dir) | {'final_reward_margin': _last(trainer, 'rewards/margins')}
 
 
