@@ -27,7 +27,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['PRESETS', 'TRACKED_PACKAGES', 'project_root', 'Paths', 'get_paths', 'Preset', 'get_preset', 'seed_everything',
            'atomic_path', 'atomic_write_text', 'write_json', 'git_state', 'package_versions', 'provenance',
-           'save_table', 'save_figure', 'file_digest', 'spec_hash', 'read_record', 'run_stage', 'stage_lock']
+           'save_table', 'save_figure', 'verdict', 'file_digest', 'spec_hash', 'read_record', 'run_stage', 'stage_lock']
 
 # %% ../../nbs/00_core.ipynb #6a24ba3a
 def project_root(start: Path | str | None = None) -> Path:
@@ -200,6 +200,12 @@ def save_figure(fig, data, name: str, preset: str, *, notebook: str, parameters:
         notebook=notebook, preset=preset, parameters=parameters, seed=parameters.get('seed'),
         outputs=[p.name for p in (paths['png'], paths['csv'])], wall_time_s=round(time.time() - started, 2)))
     return paths
+
+# %% ../../nbs/00_core.ipynb #1230c376
+def verdict(ours: float, paper: float, tolerance: float = 1e-9) -> str:
+    "'reproduced' when our difference has the paper's sign, 'not reproduced' when opposite, else a tie."
+    if abs(ours) <= tolerance: return 'tie: not measurable at this scale'
+    return 'reproduced' if (ours > 0) == (paper > 0) else 'not reproduced'
 
 # %% ../../nbs/00_core.ipynb #0482fa50
 def file_digest(path: Path | str) -> str:

@@ -21,7 +21,7 @@ from .train import TrainConfig, records_digest, train_stage
 
 # %% auto #0
 __all__ = ['SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'R1kScale', 'scale_of', 'tag_messages', 'build_data', 'sft_run', 'dpo_run',
-           'probes_of', 'accuracy', 'gold_logprob', 'verdict']
+           'probes_of', 'accuracy', 'gold_logprob']
 
 # %% ../../nbs/10_r1k.ipynb #3e5b0092
 @dataclass(frozen=True)
@@ -176,7 +176,3 @@ def gold_logprob(scale: R1kScale, model: str | Path, tagged: bool = False, seed:
     return scores | {'average': (scores['forward'] + scores['reverse']) / 2}
 
 
-def verdict(ours: float, paper: float, tolerance: float = 1e-9) -> str:
-    "'reproduced' when our difference has the paper's sign, 'not reproduced' when opposite, else a tie."
-    if abs(ours) <= tolerance: return 'tie: not measurable at this scale'
-    return 'reproduced' if (ours > 0) == (paper > 0) else 'not reproduced'
