@@ -26,9 +26,9 @@ from .models import load_model, lora_config, resolve_dtype, to_prompt_completion
 from .scoring import score_responses
 
 # %% auto #0
-__all__ = ['CPU_VOCAB_TILE', 'M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD', 'REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig',
-           'trainer_arguments', 'merged_state_dict', 'save_model', 'keep_heap_memory', 'cpu_lm_head', 'last_checkpoint',
-           'sft', 'dpo', 'margin_of', 'records_digest', 'train_stage']
+__all__ = ['CPU_VOCAB_TILE', 'REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig', 'trainer_arguments', 'merged_state_dict',
+           'save_model', 'keep_heap_memory', 'cpu_lm_head', 'last_checkpoint', 'sft', 'dpo', 'margin_of',
+           'records_digest', 'train_stage']
 
 # %% ../../nbs/06_train.ipynb #3a069869
 @dataclass(frozen=True)
@@ -117,15 +117,15 @@ def _finish(trainer, tokenizer, out_dir: Path) -> dict:
 
 # %% ../../nbs/06_train.ipynb #4c1acd2e
 CPU_VOCAB_TILE = 1024  # vocabulary columns per tile of TRL's fused LM head on a CPU: 4096 tokens x 1024 fp32 = 16 MB
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 
 
 def keep_heap_memory() -> bool:
     """Process-wide: glibc serves blocks under 32 MB from its heap and keeps freed heap memory for reuse.
     False where the C library has no `mallopt` (not glibc): nothing changes there."""
-    mallopt = getattr(ctypes.CDLL(None), 'mallopt', None)
-    if mallopt is None: return False
-    return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 and mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1
+    try: mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError, TypeError): return False
+    return mallopt(_M_MMAP_THRESHOLD, 32 << 20) == 1 and mallopt(_M_TRIM_THRESHOLD, 2**31 - 1) == 1
 
 
 @contextlib.contextmanager
