@@ -58,7 +58,7 @@ def dpo_seconds(steps: int) -> float:
     cfg = TrainConfig(batch_size=4, lora_r=16, learning_rate=1e-5, max_length=512, save_strategy='no')
     with tempfile.TemporaryDirectory(prefix='lm-head-bench-') as scratch:
         result = dpo('smollm2-135m-instruct', pairs, scratch, cfg, beta=0.6)
-        history = json.loads(open(result['log_history']).read())
+        history = json.loads(result['log_history'].read_text())
     return next(h['train_runtime'] for h in history if 'train_runtime' in h)
 
 
@@ -100,13 +100,12 @@ def main() -> None:
                 print(json.dumps(rows[-1]), flush=True)
     print(f"\n| workload | {ARMS[0]} s | {ARMS[1]} s | ratio tuned / default | system s (default -> tuned) |")
     print('|---|---|---|---|---|')
+    def median(workload: str, key: str) -> list[float]:
+        return [statistics.median(r[key] for r in rows if r['workload'] == workload and r['arm'] == arm) for arm in ARMS]
+
     for workload in args.workloads:
-        median = {arm: statistics.median(r['seconds'] for r in rows if r['workload'] == workload and r['arm'] == arm)
-                  for arm in ARMS}
-        system = {arm: statistics.median(r['system_s'] for r in rows if r['workload'] == workload and r['arm'] == arm)
-                  for arm in ARMS}
-        print(f"| {workload} | {median[ARMS[0]]:.2f} | {median[ARMS[1]]:.2f} | {median[ARMS[1]] / median[ARMS[0]]:.2f} "
-              f"| {system[ARMS[0]]:.1f} -> {system[ARMS[1]]:.1f} |")
+        (default, tuned), (default_system, tuned_system) = median(workload, 'seconds'), median(workload, 'system_s')
+        print(f"| {workload} | {default:.2f} | {tuned:.2f} | {tuned / default:.2f} | {default_system:.1f} -> {tuned_system:.1f} |")
 
 
 if __name__ == '__main__':
