@@ -35,7 +35,7 @@ test: install check-sync
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/nbdev_test --n_workers 2 --timing
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/pytest tests
 
-# Runs every paper notebook of the manifest through papermill (skipping unchanged ones); see nbs/13_reproduce.ipynb.
+# Runs every paper notebook of the manifest through papermill (skipping unchanged ones); see nbs/14_reproduce.ipynb.
 reproduce: install
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/posttrain reproduce --preset $(PRESET)
 

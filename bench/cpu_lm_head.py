@@ -52,9 +52,10 @@ def fused_head_seconds(tokens: int, hidden: int, steps: int) -> float:
 
 def dpo_seconds(steps: int) -> float:
     "The trainer's `train_runtime` for `steps` DPO steps of SmolLM2-135M-Instruct with LoRA 16, batch 4 pairs."
-    from posttrain.preference import SCALES, preference_pairs
+    from posttrain.papers.smoltulu import PREFERENCE_SCALES
+    from posttrain.preference import preference_pairs
     from posttrain.train import TrainConfig, dpo
-    pairs = preference_pairs(SCALES['smoke'].suites, 'train', steps)[:4 * steps]
+    pairs = preference_pairs(PREFERENCE_SCALES['smoke'].suites, 'train', steps)[:4 * steps]
     cfg = TrainConfig(batch_size=4, lora_r=16, learning_rate=1e-5, max_length=512, save_strategy='no')
     with tempfile.TemporaryDirectory(prefix='lm-head-bench-') as scratch:
         result = dpo('smollm2-135m-instruct', pairs, scratch, cfg, beta=0.6)

@@ -12,7 +12,8 @@ import argparse
 import json
 import tempfile
 
-from posttrain.preference import PAPER_BETA, SCALES, dpo_step_seconds, preference_pairs
+from posttrain.papers.smoltulu import PREFERENCE_SCALES
+from posttrain.preference import PAPER_BETA, dpo_step_seconds, preference_pairs
 from posttrain.train import TrainConfig
 
 
@@ -26,7 +27,7 @@ def main() -> None:
     parser.add_argument('--lora-r', type=int, default=None, help='LoRA rank; default full fine-tuning')
     parser.add_argument('--dtype', default='auto')
     args = parser.parse_args()
-    pairs = preference_pairs(SCALES['smoke'].suites, 'train', args.pairs_per_suite)
+    pairs = preference_pairs(PREFERENCE_SCALES['smoke'].suites, 'train', args.pairs_per_suite)
     cfg = TrainConfig(batch_size=args.batch_size, lora_r=args.lora_r, learning_rate=1e-6, max_length=1024,
                       dtype=args.dtype)
     with tempfile.TemporaryDirectory(prefix='dpo-bench-') as scratch:

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import torch
-from transformers import AutoModelForCausalLM, TrainerCallback
+from transformers import TrainerCallback
 
 from posttrain.models import attention_implementation, load_model, model_path
 from posttrain.scoring import encode_pairs, make_batches, pack_units, reference_scores, score_responses

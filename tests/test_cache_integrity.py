@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import posttrain.r1k as r1k
+import posttrain.papers.r1k as r1k
 from posttrain.core import get_paths, run_stage
 from test_teacher_http import completion, teacher_for
 

@@ -6,12 +6,12 @@ import sys
 import time
 from pathlib import Path
 
-from posttrain.grid import grid_data, scale_of, sweep
+from posttrain.papers.smoltulu import grid_data, grid_scale, sweep
 
 SWEEP = '''
 import sys
-from posttrain.grid import grid_data, scale_of, sweep
-scale = scale_of('smoke')
+from posttrain.papers.smoltulu import grid_data, grid_scale, sweep
+scale = grid_scale('smoke')
 sweep(scale, grid_data(scale), root=sys.argv[1])
 '''
 
@@ -41,7 +41,7 @@ def test_killed_sweep_resumes_without_rerunning_finished_cells(tmp_path):
     assert 1 <= len(_finished(tmp_path, 'grid-eval')) < 4, 'the kill came after the sweep had finished'
     before = _records(tmp_path, finished)
 
-    scale = scale_of('smoke')
+    scale = grid_scale('smoke')
     frame = sweep(scale, grid_data(scale), root=tmp_path)
 
     assert len(frame) == len(scale.cells) and frame.final_loss.notna().all()
