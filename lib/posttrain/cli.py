@@ -12,6 +12,7 @@ from .data import DataError
 from .grape import add_grape_command
 from .reproduce import add_reproduce_command
 from .scoring import add_scorer_arguments
+from .stages import add_stages_command
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.set_defaults(run=_score)
     add_grape_command(commands)
     add_reproduce_command(commands)
+    add_stages_command(commands)
     return parser
 
 

@@ -23,14 +23,15 @@ from tqdm import tqdm
 import posttrain
 from .core import (
     PRESETS, atomic_write_text, file_digest, get_paths, get_preset, git_state, provenance, write_json)
+from .stages import RERUN_SINCE_ENV, STAGE_LOG_ENV
 
 if TYPE_CHECKING: import pandas as pd
 
 # %% auto #0
-__all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'DEFAULT_TIMEOUTS', 'Artifact', 'table_files',
-           'figure_files', 'collect_manifest', 'ReproduceError', 'check_manifest', 'manifest_table', 'NotebookJob',
-           'plan', 'parameters_cell', 'check_writable', 'check_kernel', 'library_digest', 'job_key', 'is_done',
-           'NotebookRun', 'execute', 'reproduce', 'summary_table', 'run_command', 'add_reproduce_command']
+__all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'Artifact', 'table_files', 'figure_files',
+           'collect_manifest', 'ReproduceError', 'check_manifest', 'manifest_table', 'NotebookJob', 'plan',
+           'parameters_cell', 'check_writable', 'check_kernel', 'library_digest', 'job_key', 'is_done', 'NotebookRun',
+           'execute', 'reproduce', 'summary_table', 'run_command', 'add_reproduce_command']
 
 # %% ../../nbs/14_reproduce.ipynb #737f2d0f
 @dataclass(frozen=True)
@@ -273,8 +274,8 @@ def _last_started_cell(executed: Path) -> int | None:
 
 
 def execute(job: NotebookJob, notebook_path: Path, executed: Path, *, params_index: int, timeout: int | None,
-            root: Path, progress: bool = False) -> NotebookRun:
-    "Run one notebook with papermill; return its `NotebookRun` (failures are returned, not raised)."
+            root: Path, progress: bool = False, environ: dict[str, str] | None = None) -> NotebookRun:
+    "Run one notebook with papermill (its kernel sees `environ` too); return its `NotebookRun` (failures are returned)."
     import nbformat
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -288,7 +289,7 @@ def execute(job: NotebookJob, notebook_path: Path, executed: Path, *, params_ind
 
     started = time.time()
     try:
-        with _environ(POSTTRAIN_ROOT=str(root)):
+        with _environ(POSTTRAIN_ROOT=str(root), **(environ or {})):
             pm.execute_notebook(notebook_path, executed, parameters=job.parameters, kernel_name=KERNEL_NAME,
                                 language=LANGUAGE, cwd=notebook_path.parent, execution_timeout=timeout,
                                 progress_bar={'desc': f'  {job.name}', 'leave': False} if progress else False)
@@ -305,18 +306,19 @@ def execute(job: NotebookJob, notebook_path: Path, executed: Path, *, params_ind
     return run
 
 # %% ../../nbs/14_reproduce.ipynb #bfb083c2
-DEFAULT_TIMEOUTS = {'smoke': 600, 'cpu': 6 * 3600, 'gpu': 12 * 3600, 'paper': 48 * 3600}  # seconds per cell
-
-
 def reproduce(preset: str, only: list[str] | None = None, force: bool = False, timeout: int | None = None,
               root: Path | str | None = None, manifest: list[Artifact] | None = None,
-              progress: bool = True) -> list[NotebookRun]:
+              progress: bool = True, rerun_stages: bool = False) -> list[NotebookRun]:
     """Run the paper notebooks `preset` covers (or those named in `only`) with papermill, one at a time.
 
     Executed notebooks go to `runs/<preset>/`, outputs (written by the notebooks) to `figures/<preset>/`. A notebook
     whose file, parameters and library are unchanged since its last successful run and whose outputs exist is
-    skipped unless `force`. `timeout` is per cell, in seconds (default by preset). Bad input raises `ReproduceError`
-    before anything runs; a failing notebook is returned as a failed `NotebookRun` and the others still run."""
+    skipped unless `force`. `rerun_stages` runs the notebooks and recomputes every stage they use, each once, even
+    those whose record is current (the stage cache already recomputes what changed code or inputs would change; this is
+    for a result in doubt). Each notebook's stages are logged in `runs/<preset>/<notebook>.stages` (what
+    `posttrain stages` reads). `timeout` is per cell, in seconds (default: the preset's `cell_timeout_s`). Bad input
+    raises `ReproduceError` before anything runs; a failing notebook is returned as a failed `NotebookRun` and the
+    others still run."""
     preset = get_preset(preset).name
     manifest = collect_manifest() if manifest is None else manifest
     paths = get_paths(root)
@@ -327,7 +329,8 @@ def reproduce(preset: str, only: list[str] | None = None, force: bool = False, t
     for folder in (figures, runs): check_writable(folder, paths.root)
     atomic_write_text(figures / 'manifest.md', f'# Manifest: preset `{preset}`\n\n'
                       + manifest_table(preset, manifest).to_markdown(index=False) + '\n')
-    timeout = DEFAULT_TIMEOUTS[preset] if timeout is None else int(timeout)
+    timeout = get_preset(preset).cell_timeout_s if timeout is None else int(timeout)
+    rerun = {RERUN_SINCE_ENV: str(time.time())} if rerun_stages else {}
 
     results = []
     bar = tqdm(jobs, unit='notebook', disable=not progress, dynamic_ncols=True)
@@ -335,14 +338,18 @@ def reproduce(preset: str, only: list[str] | None = None, force: bool = False, t
         bar.set_description(f'{preset}: {job.name}')
         notebook_path, state = nbs_dir / job.notebook, runs / f'{job.name}.state.json'
         key = job_key(job, notebook_path)
-        if not force and is_done(state, key, [figures / f for f in job.outputs]):
+        if not (force or rerun_stages) and is_done(state, key, [figures / f for f in job.outputs]):
             run = NotebookRun(job.name, 'skipped')
         else:
             state.unlink(missing_ok=True)
+            stage_log = runs / f'{job.name}.stages'
+            stage_log.unlink(missing_ok=True)
             run = execute(job, notebook_path, runs / f'{job.name}.ipynb', params_index=params_index[job.name],
-                          timeout=timeout, root=paths.root, progress=progress)
+                          timeout=timeout, root=paths.root, progress=progress,
+                          environ={STAGE_LOG_ENV: str(stage_log), **rerun})
             if run.status == 'ran':
-                write_json(state, {'key': key, 'outputs': list(job.outputs), 'seconds': run.seconds,
+                stages = list(dict.fromkeys(stage_log.read_text().split())) if stage_log.exists() else []
+                write_json(state, {'key': key, 'outputs': list(job.outputs), 'seconds': run.seconds, 'stages': stages,
                                    **provenance(notebook=f'nbs/{job.notebook}', preset=preset,
                                                 parameters=job.parameters, seed=PRESETS[preset].seed),
                                    'git': git_state(paths.root)})
@@ -371,7 +378,8 @@ def run_command(args: argparse.Namespace, manifest: list[Artifact] | None = None
     if args.list:
         print(manifest_table(args.preset, manifest).drop(columns=['caption']).to_markdown(index=False))
         return 0
-    results = reproduce(args.preset, only=args.only, force=args.force, timeout=args.timeout, manifest=manifest)
+    results = reproduce(args.preset, only=args.only, force=args.force, timeout=args.timeout, manifest=manifest,
+                        rerun_stages=args.rerun_stages)
     print(summary_table(results))
     if failed := [r.name for r in results if r.status == 'failed']:
         print(f"\n{len(failed)} of {len(results)} notebooks failed: {', '.join(failed)} "
@@ -387,8 +395,10 @@ def add_reproduce_command(subparsers) -> argparse.ArgumentParser:
     parser.add_argument('--preset', default='cpu', choices=list(PRESETS), help='scale of the run (default: cpu)')
     parser.add_argument('--only', nargs='+', metavar='NAME', help='notebook or artifact names to run (see --list)')
     parser.add_argument('--force', action='store_true', help='run even notebooks that are up to date')
-    parser.add_argument('--timeout', type=int, metavar='SECONDS',
-                        help=f'per-cell execution timeout (default by preset: {DEFAULT_TIMEOUTS})')
+    parser.add_argument('--rerun-stages', action='store_true',
+                        help="run the notebooks and recompute every stage they use, even stages whose record is current")
+    parser.add_argument('--timeout', type=int, metavar='SECONDS', help='per-cell execution timeout (default by preset: '
+                        + ', '.join(f'{p.name} {p.cell_timeout_s} s' for p in PRESETS.values()) + ')')
     parser.add_argument('--list', action='store_true', help='print the manifest for the preset and run nothing')
     parser.set_defaults(run=run_command)
     return parser

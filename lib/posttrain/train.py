@@ -20,10 +20,11 @@ from typing import Callable, Iterable, Sequence
 import torch
 from transformers import TrainerCallback
 
-from .core import run_stage, write_json
+from .core import write_json
 from .data import to_dataset, validate_record
 from .models import load_model, lora_config, resolve_dtype, to_prompt_completion
 from .scoring import score_responses
+from .stages import run_stage
 
 # %% auto #0
 __all__ = ['CPU_VOCAB_TILE', 'REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig', 'trainer_arguments', 'merged_state_dict',
