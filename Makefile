@@ -32,6 +32,7 @@ check-sync: install
 	  echo "nbdev_export / nbdev_clean / make readme changed files: run them and commit the result"; git status --short; exit 1; fi
 
 test: install check-sync
+	$(BIN)/ruff check lib tests bench
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/nbdev_test --n_workers 2 --timing
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/pytest tests
 

@@ -1,71 +1,72 @@
 """The stage cache knows the code: a training stage reruns when the training code or a tracked package changes, and
 not when plotting or table code changes.
 
-Each step trains the tiny model through `train_stage` in a fresh process that imports a private copy of the library,
-which the test then edits as a developer would."""
+A fresh process imports a private copy of the library and trains the tiny model through `train_stage`; between calls
+it edits that copy's files as a developer would (the key is read from the files on disk, as a new process would) and
+puts a newer peft's metadata first on the path, as an upgrade would."""
 import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 from conftest import ROOT
 
-TRAIN = '''
+STEPS = '''
 import json, sys
+from pathlib import Path
 from posttrain.tasks import build_suite
 from posttrain.train import TrainConfig, train_stage
+
+base = Path(sys.argv[1])
 cfg = TrainConfig(epochs=1, learning_rate=1e-3, batch_size=4, lora_r=None, max_length=256, dtype='float32',
                   save_strategy='no')
-record = train_stage('sft', 'tiny', build_suite('formula_forward', 'train', 4, seed=0), cfg, root=sys.argv[1])
-print(json.dumps({'run_dir': record['run_dir'], 'started': record['timings']['started']}))
+records = build_suite('formula_forward', 'train', 4, seed=0)
+
+
+def train():
+    record = train_stage('sft', 'tiny', records, cfg, root=base / 'project')
+    return {'run_dir': record['run_dir'], 'started': record['timings']['started'], 'code': record['code']}
+
+
+def edit(module, addition):
+    path = base / 'lib' / 'posttrain' / module
+    path.write_text(path.read_text() + addition)
+
+
+steps = {'first': train(), 'again': train()}
+edit('papers/smoltulu.py', "\\n\\ndef _edited_plot(ax): ax.set_title('a change to plotting code')\\n")
+edit('reports.py', "\\n\\ndef _edited_table(table): return table.round(2)\\n")
+steps['plot and table edited'] = train()
+edit('train.py', "\\n\\n# a comment changes no syntax tree\\n")
+steps['comment added'] = train()
+edit('train.py', "\\n\\ndef _edited(): return 'a change to the training code'\\n")
+steps['training code edited'] = train()
+upgrade = base / 'packages' / 'peft-99.0.0.dist-info'  # what pip leaves for an upgraded package
+upgrade.mkdir(parents=True)
+(upgrade / 'METADATA').write_text('Metadata-Version: 2.1\\nName: peft\\nVersion: 99.0.0\\n')
+steps['peft upgraded'] = train()
+print(json.dumps(steps))
 '''
 
 
-@pytest.fixture(scope='module')
-def project(tmp_path_factory):
-    "A copy of the library to edit, a folder for the stage cache, and `train()`: the stage's run dir and start time."
-    base = tmp_path_factory.mktemp('stage-cache')
-    shutil.copytree(ROOT / 'lib' / 'posttrain', base / 'lib' / 'posttrain',
+def test_editing_the_code_reruns_exactly_the_stages_it_can_change(tmp_path):
+    shutil.copytree(ROOT / 'lib' / 'posttrain', tmp_path / 'lib' / 'posttrain',
                     ignore=shutil.ignore_patterns('__pycache__'))
-    packages = base / 'packages'  # first on the path: where the test puts a newer version of a package
-    packages.mkdir()
+    (tmp_path / 'packages').mkdir()
+    env = {'PYTHONPATH': f"{tmp_path / 'packages'}:{tmp_path / 'lib'}", 'HF_HUB_OFFLINE': '1',
+           'HF_DATASETS_OFFLINE': '1', 'PATH': '/usr/bin:/bin', 'HOME': str(ROOT.home())}
+    done = subprocess.run([sys.executable, '-c', STEPS, str(tmp_path)], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    steps = json.loads(done.stdout.strip().splitlines()[-1])
+    first = steps['first']
+    assert 'posttrain.train' in first['code']['modules'], 'the copy, not the installed library, was imported'
+    assert not any(m.startswith(('posttrain.papers', 'posttrain.reports')) for m in first['code']['modules'])
 
-    def train() -> dict:
-        env = {'PYTHONPATH': f"{packages}:{base / 'lib'}", 'HF_HUB_OFFLINE': '1', 'HF_DATASETS_OFFLINE': '1',
-               'PATH': '/usr/bin:/bin', 'HOME': str(Path.home())}
-        done = subprocess.run([sys.executable, '-c', TRAIN, str(base / 'project')], env=env, capture_output=True,
-                              text=True, timeout=600)
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
-
-    def edit(module: str, addition: str) -> None:
-        path = base / 'lib' / 'posttrain' / module
-        path.write_text(path.read_text() + addition)
-
-    return train, edit, packages
-
-
-def test_editing_the_code_reruns_exactly_the_stages_it_can_change(project):
-    train, edit, packages = project
-    first = train()
-    assert train() == first, 'nothing changed: the finished stage is reused'
-
-    edit('papers/smoltulu.py', "\n\ndef _edited_plot(ax): ax.set_title('a change to plotting code')\n")
-    assert train() == first, "a paper's plotting code does not reach a training stage"
-    edit('train.py', "\n\n# a comment changes no syntax tree\n")
-    assert train() == first, 'a comment is not a code change'
-
-    edit('train.py', "\n\ndef _edited(): return 'a change to the training code'\n")
-    retrained = train()
-    assert retrained['run_dir'] != first['run_dir'] and retrained['started'] > first['started']
-
-    (packages / 'trl-99.0.0.dist-info').mkdir()  # what pip leaves for an upgraded package
-    (packages / 'trl-99.0.0.dist-info' / 'METADATA').write_text('Metadata-Version: 2.1\nName: trl\nVersion: 99.0.0\n')
-    upgraded = train()
-    assert upgraded['run_dir'] not in (first['run_dir'], retrained['run_dir']), 'a new TRL retrains'
-    record = json.loads((Path(upgraded['run_dir']) / 'record.json').read_text())
-    assert record['code']['packages']['trl'] == '99.0.0' and 'posttrain.train' in record['code']['modules']
-    assert not any(m.startswith('posttrain.papers') for m in record['code']['modules'])
+    for unchanged in ('again', 'plot and table edited', 'comment added'):
+        assert steps[unchanged] == first, f'{unchanged}: the finished stage must be reused'
+    edited = steps['training code edited']
+    assert edited['run_dir'] != first['run_dir'] and edited['started'] > first['started'], 'training code edited'
+    upgraded = steps['peft upgraded']
+    assert upgraded['run_dir'] not in (first['run_dir'], edited['run_dir']) and upgraded['started'] > edited['started']
+    assert upgraded['code']['packages']['peft'] == '99.0.0' != first['code']['packages']['peft']

@@ -26,7 +26,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['PRESETS', 'TRACKED_PACKAGES', 'project_root', 'Paths', 'get_paths', 'Preset', 'get_preset', 'seed_everything',
            'atomic_path', 'atomic_write_text', 'write_json', 'git_state', 'package_versions', 'provenance',
-           'save_table', 'save_figure', 'verdict', 'file_digest']
+           'file_digest']
 
 # %% ../../nbs/00_core.ipynb #6a24ba3a
 def project_root(start: Path | str | None = None) -> Path:
@@ -174,38 +174,6 @@ def provenance(**params) -> dict:
     "A provenance record: git state, package versions, python, platform, time, plus `params`."
     return {'git': git_state(), 'packages': package_versions(), 'python': sys.version.split()[0],
             'platform': platform.platform(), 'created': time.strftime('%Y-%m-%dT%H:%M:%S%z'), **params}
-
-# %% ../../nbs/00_core.ipynb #1d8f82f5
-def save_table(table, name: str, preset: str, *, notebook: str, parameters: dict, started: float,
-               root: Path | str | None = None, floatfmt: str = '.4g') -> dict[str, Path]:
-    "Write a pandas `table` to `figures/<preset>/<name>.{md,csv}` plus `<name>.provenance.json`, each atomically."
-    out = get_paths(root).figures / preset
-    paths = {'csv': out / f'{name}.csv', 'md': out / f'{name}.md', 'provenance': out / f'{name}.provenance.json'}
-    with atomic_path(paths['csv']) as tmp: table.to_csv(tmp, index=False)
-    atomic_write_text(paths['md'], table.to_markdown(index=False, floatfmt=floatfmt) + '\n')
-    write_json(paths['provenance'], provenance(
-        notebook=notebook, preset=preset, parameters=parameters, seed=parameters.get('seed'),
-        outputs=[p.name for p in (paths['md'], paths['csv'])], wall_time_s=round(time.time() - started, 2)))
-    return paths
-
-# %% ../../nbs/00_core.ipynb #ad9b6ca1
-def save_figure(fig, data, name: str, preset: str, *, notebook: str, parameters: dict, started: float,
-                root: Path | str | None = None, dpi: int = 150) -> dict[str, Path]:
-    "Write a matplotlib `fig` to `figures/<preset>/<name>.png`, its plotted `data` (a DataFrame) to `<name>.csv`, and provenance."
-    out = get_paths(root).figures / preset
-    paths = {'png': out / f'{name}.png', 'csv': out / f'{name}.csv', 'provenance': out / f'{name}.provenance.json'}
-    with atomic_path(paths['png']) as tmp: fig.savefig(tmp, format='png', dpi=dpi, bbox_inches='tight')
-    with atomic_path(paths['csv']) as tmp: data.to_csv(tmp, index=False)
-    write_json(paths['provenance'], provenance(
-        notebook=notebook, preset=preset, parameters=parameters, seed=parameters.get('seed'),
-        outputs=[p.name for p in (paths['png'], paths['csv'])], wall_time_s=round(time.time() - started, 2)))
-    return paths
-
-# %% ../../nbs/00_core.ipynb #1230c376
-def verdict(ours: float, paper: float, tolerance: float = 1e-9) -> str:
-    "'reproduced' when our difference has the paper's sign, 'not reproduced' when opposite, else a tie."
-    if abs(ours) <= tolerance: return 'tie: not measurable at this scale'
-    return 'reproduced' if (ours > 0) == (paper > 0) else 'not reproduced'
 
 # %% ../../nbs/00_core.ipynb #0482fa50
 def file_digest(path: Path | str) -> str:

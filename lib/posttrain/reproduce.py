@@ -79,8 +79,7 @@ def collect_manifest() -> list[Artifact]:
     are found, not imported by name, so the driver (a component) never depends on a paper."""
     import importlib
     import pkgutil
-    import posttrain.papers
-    papers = sorted(m.name for m in pkgutil.iter_modules(posttrain.papers.__path__))
+    papers = sorted(m.name for m in pkgutil.iter_modules([str(Path(posttrain.__file__).parent / 'papers')]))
     return [a for name in papers for a in importlib.import_module(f'posttrain.papers.{name}').MANIFEST] + BENCH_MANIFEST
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib.metadata
 import dataclasses
 import functools
 import hashlib
@@ -27,9 +28,9 @@ from .scoring import score_responses
 from .stages import run_stage
 
 # %% auto #0
-__all__ = ['CPU_VOCAB_TILE', 'REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig', 'trainer_arguments', 'merged_state_dict',
-           'save_model', 'keep_heap_memory', 'cpu_lm_head', 'last_checkpoint', 'sft', 'dpo', 'margin_of',
-           'records_digest', 'train_stage']
+__all__ = ['CPU_VOCAB_TILE', 'TRL_CHECKED', 'REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig', 'trainer_arguments',
+           'merged_state_dict', 'save_model', 'check_trl', 'keep_heap_memory', 'cpu_lm_head', 'last_checkpoint', 'sft',
+           'dpo', 'margin_of', 'records_digest', 'train_stage']
 
 # %% ../../nbs/08_train.ipynb #3a069869
 @dataclass(frozen=True)
@@ -119,6 +120,17 @@ def _finish(trainer, tokenizer, out_dir: Path) -> dict:
 # %% ../../nbs/08_train.ipynb #4c1acd2e
 CPU_VOCAB_TILE = 1024  # vocabulary columns per tile of TRL's fused LM head on a CPU: 4096 tokens x 1024 fp32 = 16 MB
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+TRL_CHECKED = ('1.16',)  # TRL minor versions whose private tile width `cpu_lm_head` was checked against
+
+
+def check_trl(version: str | None = None) -> str:
+    "`version` (default: the installed TRL's) if its minor version is in `TRL_CHECKED`; a loud error otherwise."
+    version = version or importlib.metadata.version('trl')
+    if '.'.join(version.split('.')[:2]) not in TRL_CHECKED:
+        raise RuntimeError(f"posttrain.train.cpu_lm_head patches TRL's private _CHUNKED_LOGPROB_CHUNK_SIZE and was checked "
+                           f"against trl {', '.join(TRL_CHECKED)}; trl {version} is installed. Rerun nbs/08_train.ipynb "
+                           f"against it, then add its minor version to TRL_CHECKED (settings.ini pins trl)")
+    return version
 
 
 def keep_heap_memory() -> bool:
@@ -137,6 +149,7 @@ def cpu_lm_head(device: str | torch.device):
     if torch.device(device).type != 'cpu' or not tiled:
         yield
         return
+    check_trl()
     keep_heap_memory()
     default = trl_utils._CHUNKED_LOGPROB_CHUNK_SIZE
     trl_utils._CHUNKED_LOGPROB_CHUNK_SIZE = min(default, CPU_VOCAB_TILE)
