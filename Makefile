@@ -43,10 +43,9 @@ reproduce: install
 bench: install
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/posttrain reproduce --preset $(PRESET) --only bench_scoring --force
 
-# README.md is the markdown of nbs/index.ipynb.
+# README.md is the markdown of nbs/index.ipynb, whose results table is written from the manifest and figures/cpu/.
 readme: install
-	$(PY) -c "import nbformat; nb = nbformat.read('nbs/index.ipynb', 4); \
-	open('README.md', 'w').write('\n\n'.join(c.source for c in nb.cells if c.cell_type == 'markdown') + '\n')"
+	$(PY) -c "from posttrain.reproduce import write_readme; write_readme()"
 
 lab: install
 	$(BIN)/jupyter lab nbs

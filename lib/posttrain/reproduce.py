@@ -28,10 +28,11 @@ from .stages import RERUN_SINCE_ENV, STAGE_LOG_ENV
 if TYPE_CHECKING: import pandas as pd
 
 # %% auto #0
-__all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'Artifact', 'table_files', 'figure_files',
-           'collect_manifest', 'ReproduceError', 'check_manifest', 'manifest_table', 'NotebookJob', 'plan',
-           'parameters_cell', 'check_writable', 'check_kernel', 'library_digest', 'job_key', 'is_done', 'NotebookRun',
-           'execute', 'reproduce', 'summary_table', 'run_command', 'add_reproduce_command']
+__all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'RESULTS_BEGIN', 'RESULTS_END', 'Artifact',
+           'table_files', 'figure_files', 'collect_manifest', 'ReproduceError', 'check_manifest', 'manifest_table',
+           'NotebookJob', 'plan', 'parameters_cell', 'check_writable', 'check_kernel', 'library_digest', 'job_key',
+           'is_done', 'NotebookRun', 'execute', 'reproduce', 'summary_table', 'results_table', 'replace_block',
+           'write_readme', 'run_command', 'add_reproduce_command']
 
 # %% ../../nbs/14_reproduce.ipynb #737f2d0f
 @dataclass(frozen=True)
@@ -370,6 +371,55 @@ def summary_table(results: list[NotebookRun]) -> str:
     rows = [{'notebook': r.name, 'status': r.status, 'seconds': r.seconds, 'error': r.error} for r in results]
     table = pd.DataFrame(rows, columns=['notebook', 'status', 'seconds', 'error'])
     return table.to_markdown(index=False, floatfmt='.1f')
+
+# %% ../../nbs/14_reproduce.ipynb #f1d97503
+RESULTS_BEGIN = '<!-- results table: written by `make readme` from the manifest and figures/cpu/*.provenance.json -->'
+RESULTS_END = '<!-- end of results table -->'
+
+
+def _duration(seconds: float) -> str: return f'{seconds:.0f} s' if seconds < 90 else f'{seconds / 60:.1f} min'
+
+
+def results_table(preset: str = 'cpu', root: Path | str | None = None, manifest: list[Artifact] | None = None) -> str:
+    "Markdown: each artifact `preset` regenerates, its files under figures/<preset>/ and its notebook's wall time."
+    figures = get_paths(root).figures / get_preset(preset).name
+    covered = [a for a in (collect_manifest() if manifest is None else manifest) if a.covered(preset) and not a.optional]
+    seconds = {}
+    for a in covered:
+        for name in a.outputs:
+            if name.endswith('.provenance.json') and (figures / name).is_file():
+                wall = json.loads((figures / name).read_text())['wall_time_s']
+                seconds[a.notebook] = max(seconds.get(a.notebook, 0.0), wall)
+    lines = ['| paper | result | files | notebook | time |', '|---|---|---|---|---|']
+    for a in covered:
+        files = ', '.join(f'[{f}](figures/{preset}/{f})' for f in a.outputs if f.endswith(('.md', '.png')))
+        time_taken = _duration(seconds[a.notebook]) if a.notebook in seconds else 'not run'
+        lines.append(f'| {a.paper} | {a.what}: {a.caption} | {files} | `nbs/{a.notebook}` | {time_taken} |')
+    return '\n'.join(lines)
+
+
+def replace_block(text: str, block: str, begin: str = RESULTS_BEGIN, end: str = RESULTS_END) -> str:
+    "`text` with what lies between the lines `begin` and `end` replaced by `block`; an error if a marker is missing."
+    if text.count(begin) != 1 or text.count(end) != 1 or text.index(begin) > text.index(end):
+        raise ValueError(f'expected one {begin!r} line followed by one {end!r} line')
+    head, rest = text.split(begin)
+    return f'{head}{begin}\n{block}\n{end}{rest.split(end, 1)[1]}'
+
+
+
+def write_readme(root: Path | str | None = None) -> Path:
+    "Refresh the results table in `nbs/index.ipynb` (only if it changed), then write `README.md` from its markdown cells."
+    from execnb.nbio import read_nb, write_nb
+    root = get_paths(root).root
+    index = root / 'nbs' / 'index.ipynb'
+    nb = read_nb(index)
+    for cell in nb.cells:
+        if cell.cell_type == 'markdown' and RESULTS_BEGIN in cell.source:
+            cell.source = replace_block(cell.source, results_table('cpu', root))
+    nb.pop('path_', None)
+    write_nb(nb, index)  # the format nbdev_clean writes; the file is untouched when nothing changed
+    return atomic_write_text(root / 'README.md',
+                             '\n\n'.join(c.source for c in nb.cells if c.cell_type == 'markdown') + '\n')
 
 # %% ../../nbs/14_reproduce.ipynb #a0f43b47
 def run_command(args: argparse.Namespace, manifest: list[Artifact] | None = None) -> int:
