@@ -32,6 +32,7 @@ import torch
 from transformers import TrainerCallback
 
 from posttrain.models import attention_implementation, load_model, model_path
+from posttrain.preference import preference_pairs
 from posttrain.scoring import encode_pairs, make_batches, pack_units, reference_scores, score_responses
 from posttrain.tasks import build_suite
 from posttrain.train import TrainConfig, train_stage
@@ -70,15 +71,9 @@ def sft_records(per_suite: int, split: str = 'train') -> list[dict]:
     return [r for suite in SUITES for r in build_suite(suite, split, per_suite)]
 
 
-def preference_pairs(records: list[dict]) -> list[dict]:
-    "Chosen: a record's own (correct) answer; rejected: the answer of the next record of the same suite."
-    pairs = []
-    for suite in SUITES:
-        group = [r for r in records if r['id'].startswith(suite)]
-        for record, other in zip(group, group[1:] + group[:1]):
-            pairs.append({'id': f"pref-{record['id']}", 'prompt': record['messages'][:-1],
-                          'chosen': record['messages'][-1:], 'rejected': other['messages'][-1:]})
-    return pairs
+def dpo_pairs(per_suite: int, split: str = 'train') -> list[dict]:
+    "The project's preference pairs on the SFT records' instances: chosen the verified solution, rejected a wrong one."
+    return preference_pairs(SUITES, split, per_suite)
 
 
 def scoring_pool(n_prompts: int, n_responses: int, split: str = 'probe') -> tuple[list, list]:
@@ -257,7 +252,7 @@ def run(args) -> dict:
                     lambda: bench_scorer(model, tokenizer, args.prompts, args.responses, batch_tokens))
         del model
         if torch.cuda.is_available(): torch.cuda.empty_cache()
-    records = sft_records(args.per_suite) if {'b', 'b_lora', 'c'} & set(args.sections) else []
+    records = sft_records(args.per_suite) if {'b', 'b_lora'} & set(args.sections) else []
     full = TrainConfig(epochs=1, learning_rate=2e-5, batch_size=args.sft_batch, lora_r=None, max_length=1024,
                        dtype=args.dtype, save_strategy='no', warmup=0)
     if 'b' in args.sections: section('b_sft_full', lambda: bench_train('sft', args.model, records, full, root))
@@ -265,7 +260,7 @@ def run(args) -> dict:
         section('b_sft_lora16', lambda: bench_train('sft', args.model, records, full.replace(lora_r=16, learning_rate=2e-4),
                                                     root))
     if 'c' in args.sections:
-        section('c_dpo_full', lambda: bench_train('dpo', args.model, preference_pairs(records),
+        section('c_dpo_full', lambda: bench_train('dpo', args.model, dpo_pairs(args.per_suite),
                                                   full.replace(batch_size=args.dpo_batch, learning_rate=1e-6), root,
                                                   beta=0.1))
     return result

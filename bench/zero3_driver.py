@@ -16,7 +16,7 @@ from pathlib import Path
 
 from transformers import AutoConfig
 
-from gpu_proof import MODEL, StepClock, folder_tensors, preference_pairs, saved_model_check, sft_records, train_flop_rates
+from gpu_proof import MODEL, StepClock, dpo_pairs, folder_tensors, saved_model_check, sft_records, train_flop_rates
 from posttrain.models import model_path
 from posttrain.train import TrainConfig, dpo, sft
 
@@ -59,7 +59,7 @@ def main():
     start = model_path(args.model)
     for name, method, fn, model, data, c, kwargs in [
             ('d_zero3_sft_full', 'sft', sft, args.model, records, cfg, {}),
-            ('d_zero3_dpo_full', 'dpo', dpo, args.model, preference_pairs(records),  # the SFT folder is empty under ZeRO-3
+            ('d_zero3_dpo_full', 'dpo', dpo, args.model, dpo_pairs(args.per_suite),  # the SFT folder is empty under ZeRO-3
              cfg.replace(learning_rate=1e-6, batch_size=16), {'beta': 0.1})]:
         try:
             sections[name] = stage(method, fn, model, data, args.work / method, c, **kwargs)

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 import posttrain.papers.r1k as r1k
-from posttrain.core import get_paths, run_stage
-from test_teacher_http import completion, teacher_for
+from posttrain.core import get_paths
+from posttrain.stages import run_stage
+from conftest import completion, teacher_for
 
 
 @pytest.fixture
@@ -91,5 +92,3 @@ def test_damaged_teacher_cache_files_are_requested_again(stub, tmp_path, capsys)
     files[2].write_text(json.dumps({**json.loads(files[2].read_text()), 'model': 'other'}))  # another request's file
     assert teacher.complete(conversations)[2] == 'C' and 'answers another request' in capsys.readouterr().err
 
-
-from test_teacher_http import stub  # noqa: E402,F401  (the stub-server fixture)

@@ -1,11 +1,9 @@
 "A grid sweep killed mid-way resumes: finished cells are read from their records, only the others run."
 import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
+from conftest import kill_when
 from posttrain.papers.smoltulu import grid_data, grid_scale, sweep
 
 SWEEP = '''
@@ -25,20 +23,10 @@ def _records(root: Path, names: list[str]) -> dict[str, str]:
 
 
 def test_killed_sweep_resumes_without_rerunning_finished_cells(tmp_path):
-    env = {**os.environ, 'HF_HUB_OFFLINE': '1', 'HF_DATASETS_OFFLINE': '1'}
-    child = subprocess.Popen([sys.executable, '-c', SWEEP, str(tmp_path)], env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    deadline = time.time() + 600
-    try:
-        while not _finished(tmp_path, 'grid-eval'):  # kill the sweep once its first cell is finished
-            assert child.poll() is None, 'the sweep ended before it could be killed'
-            assert time.time() < deadline, 'the first cell did not finish in time'
-            time.sleep(0.2)
-    finally:
-        child.kill()
-        child.wait()
+    # kill the sweep once its first cell is finished
+    kill_when([sys.executable, '-c', SWEEP, tmp_path], lambda _: _finished(tmp_path, 'grid-eval'), timeout=600)
     finished = _finished(tmp_path, 'grid-sft') + _finished(tmp_path, 'grid-eval')
-    assert 1 <= len(_finished(tmp_path, 'grid-eval')) < 4, 'the kill came after the sweep had finished'
+    assert 1 <= len(_finished(tmp_path, 'grid-eval')) < len(grid_scale('smoke').cells), 'the kill came too late'
     before = _records(tmp_path, finished)
 
     scale = grid_scale('smoke')
@@ -48,4 +36,5 @@ def test_killed_sweep_resumes_without_rerunning_finished_cells(tmp_path):
     assert _records(tmp_path, finished) == before  # finished stages were read, not recomputed
     assert len(_finished(tmp_path, 'grid-sft')) == len(_finished(tmp_path, 'grid-eval')) == len(scale.cells)
     assert set(finished) <= set(frame.train_stage) | set(frame.eval_stage)
-    assert all(json.loads(text)['hash'] for text in before.values())
+    assert all(name.endswith('-' + json.loads(text)['hash'][:12]) for name, text in before.items()), \
+        'each record is the one of its own folder'

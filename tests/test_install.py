@@ -32,9 +32,18 @@ def test_nbdev_settings_that_the_workflow_relies_on():
     assert importlib.metadata.version('nbdev').startswith('2.4.')
 
 
-def test_cpu_machine_has_the_local_torch_wheel():
-    if not torch.cuda.is_available():
-        assert torch.__version__.split('+')[0] == '2.13.0'
+def test_torch_build_matches_the_machine():
+    """Without CUDA: the local CPU wheel that constraints/cpu.txt pins. With CUDA: a CUDA build, as recent as
+    settings.ini requires, that computes on the GPU."""
+    release = tuple(int(part) for part in torch.__version__.split('+')[0].split('.')[:2])
+    if torch.cuda.is_available():
+        [minimum] = [r.removeprefix('torch>=') for r in settings()['requirements'].split() if r.startswith('torch>=')]
+        assert torch.version.cuda and '+cpu' not in torch.__version__, torch.__version__
+        assert release >= tuple(int(part) for part in minimum.split('.')), (torch.__version__, minimum)
+        assert torch.arange(4, device='cuda').sum().item() == 6
+    else:
+        pins = [line for line in (ROOT / 'constraints' / 'cpu.txt').read_text().splitlines() if line.startswith('torch==')]
+        assert pins == [f"torch=={torch.__version__.split('+')[0]}"], (pins, torch.__version__)
 
 
 def test_embedded_model_is_installed():
@@ -42,8 +51,9 @@ def test_embedded_model_is_installed():
 
 
 def test_paper_notebooks_keep_their_parameters_cell():
-    notebooks = sorted((ROOT / 'nbs' / 'paper').glob('*.ipynb'))
-    assert notebooks
+    "Every notebook `posttrain reproduce` runs (the papers' table notebooks, the benchmarks) has one parameters cell."
+    notebooks = sorted([*(ROOT / 'nbs' / 'papers').glob('*/[a-z]*.ipynb'), *(ROOT / 'nbs' / 'bench').glob('*.ipynb')])
+    assert {p.parent.name for p in notebooks} == {'grape', 'r1k', 'smoltulu', 'bench'}, notebooks
     for path in notebooks:
         cells = json.loads(path.read_text())['cells']
         tagged = [c for c in cells if 'parameters' in c.get('metadata', {}).get('tags', [])]

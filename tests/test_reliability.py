@@ -1,25 +1,25 @@
 "Reliability: killed runs resume where they stopped, two processes train as one, caches never serve bad files."
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import torch
 from safetensors.torch import load_file
 
+from conftest import BIN, ROOT, child_env, kill_when, printed
 from train_job import train
 
-ROOT = Path(__file__).resolve().parents[1]
 JOB = Path(__file__).with_name('train_job.py')
+RUN_JOB = [sys.executable, str(JOB)]  # run as a script (`__main__`), while this process imports it as `train_job`
 
 
-def job_env(**extra) -> dict:
-    return {**os.environ, 'HF_HUB_OFFLINE': '1', 'HF_DATASETS_OFFLINE': '1', 'OMP_NUM_THREADS': '1',
-            'PYTHONPATH': os.pathsep.join([str(ROOT / 'lib'), os.environ.get('PYTHONPATH', '')]), **extra}
+def job_env() -> dict:
+    "One thread, like the in-process runs (`one_thread`): float sums depend on the thread count."
+    env = child_env(OMP_NUM_THREADS='1')
+    return {**env, 'PYTHONPATH': os.pathsep.join([str(JOB.parent), env['PYTHONPATH']])}
 
 
 def weights(record: dict) -> dict:
@@ -41,19 +41,9 @@ def stage_dir(root: Path, name: str) -> Path:
 
 
 def kill_after_first_checkpoint(root: Path, method: str, timeout: float = 240) -> Path:
-    "Start `method` in a subprocess, SIGKILL it once its first checkpoint is complete; return its run folder."
-    proc = subprocess.Popen([sys.executable, str(JOB), str(root), method, '--hang-after-save'], env=job_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        deadline = time.time() + timeout
-        for line in proc.stdout:
-            if line.startswith('checkpoint '): break
-            assert time.time() < deadline, 'no checkpoint in time'
-        else: pytest.fail(f'the run ended (rc {proc.wait()}) before its first checkpoint')
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.kill()
-        proc.wait()
+    "Run `method` in a subprocess, SIGKILL it once its first checkpoint is complete; return its run folder."
+    kill_when([*RUN_JOB, root, method, '--hang-after-save'], printed('checkpoint '), timeout=timeout,
+              env=job_env())
     return stage_dir(root, method)
 
 
@@ -110,7 +100,7 @@ def test_killed_training_resumes_from_its_checkpoint(method, uninterrupted, tmp_
 def test_two_processes_train_like_one(uninterrupted, tmp_path):
     "accelerate launch, two CPU processes of 2 examples each: the loss curve of one process of 4, no deadlock."
     result = subprocess.run(
-        [Path(sys.executable).parent / 'accelerate', 'launch', '--config_file', ROOT / 'configs/accelerate/cpu-2proc.yaml',
+        [BIN / 'accelerate', 'launch', '--config_file', ROOT / 'configs/accelerate/cpu-2proc.yaml',
          '--main_process_port', '29611', JOB, tmp_path, 'sft', '--batch-size', '2', '--twice'],
         env=job_env(), capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -162,14 +152,8 @@ def test_killed_grape_scoring_resumes(pool_file, tmp_path, monkeypatch, capsys):
 
     output = tmp_path / 'selected.jsonl'
     partial = grape.partial_scores_path(output)
-    proc = subprocess.Popen([sys.executable, '-c', GRAPE_JOB, *argv, '--output', str(output)], env=job_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stdout.readline().startswith('first chunk saved')
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.kill()
-        proc.wait()
+    kill_when([sys.executable, '-c', GRAPE_JOB, *argv, '--output', output], printed('first chunk saved'), timeout=240,
+              env=job_env())
     assert not output.exists() and len(partial.read_text().splitlines()) == 2, 'header and one chunk, no output'
 
     chunks = []

@@ -1,23 +1,18 @@
 """`OpenAITeacher` over real HTTP: `transformers serve` on the tiny model, and small stub servers for the failures
 a real server is hard to make produce on demand (malformed bodies, slow replies, 5xx, partly failing batches)."""
-import http.server
-import json
-import os
 import socket
 import subprocess
-import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from posttrain.inversion import OpenAITeacher, TeacherError, invert
+from conftest import BIN, child_env, completion, teacher_for
+from posttrain.inversion import TeacherError, invert
 from posttrain.models import model_path
 from posttrain.tasks import build_suite
 
-BIN = Path(sys.executable).parent
 SERVE_DEADLINE_S = 90
 
 
@@ -50,7 +45,7 @@ def served_tiny(tmp_path_factory):
     "`transformers serve` on the tiny registry model, offline on CPU; yields (base URL, model name to request)."
     folder = str(model_path('tiny'))  # the server is pinned to this model; requests must name it
     port, logs = free_port(), tmp_path_factory.mktemp('serve')
-    env = {**os.environ, 'HF_HUB_OFFLINE': '1', 'HF_HUB_CACHE': str(tmp_path_factory.mktemp('hub-cache'))}
+    env = child_env(HF_HUB_CACHE=str(tmp_path_factory.mktemp('hub-cache')))
     log = logs / 'serve.log'
     with open(log, 'w') as out:
         process = subprocess.Popen([str(BIN / 'transformers'), 'serve', folder, '--host', '127.0.0.1', '--port', str(port),
@@ -64,59 +59,6 @@ def served_tiny(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def completion(content: str | None, finish_reason: str = 'stop') -> tuple[int, bytes]:
-    "A 200 chat-completions reply with one choice."
-    return 200, json.dumps({'id': 'x', 'object': 'chat.completion', 'created': 0, 'model': 'm', 'choices': [
-        {'index': 0, 'message': {'role': 'assistant', 'content': content}, 'finish_reason': finish_reason}]}).encode()
-
-
-class StubServer:
-    "A chat-completions server in a thread: `respond(request body) -> (status, body bytes)`; `bodies` lists requests."
-
-    def __init__(self, respond):
-        self.respond, self.bodies = respond, []
-        stub = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
-                stub.bodies.append(body)
-                status, data = stub.respond(body)
-                try:
-                    self.send_response(status)
-                    self.send_header('Content-Type', 'application/json')
-                    self.send_header('Content-Length', str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError): pass  # the client gave up waiting
-
-            def log_message(self, *args): pass
-
-        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        self.server.daemon_threads, self.server.block_on_close = True, False
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f'http://127.0.0.1:{self.server.server_address[1]}/v1'
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def stub():
-    "Start stub servers with `stub(respond)`; all are stopped after the test."
-    servers = []
-    def start(respond):
-        servers.append(StubServer(respond))
-        return servers[-1]
-    yield start
-    for server in servers: server.close()
-
-
-def teacher_for(url: str, **kwargs) -> OpenAITeacher:
-    return OpenAITeacher(kwargs.pop('model', 'm'), url, api_key_env=None, **{'backoff': 0.01, **kwargs})
 
 
 def test_served_model_batch_then_cache(served_tiny, tmp_path):

@@ -12,6 +12,7 @@ import time
 
 from transformers import TrainerCallback
 
+from posttrain.preference import preference_pairs
 from posttrain.tasks import build_suite
 from posttrain.train import TrainConfig, train_stage
 
@@ -34,11 +35,9 @@ class HangAfterSave(TrainerCallback):
 
 
 def data(method: str) -> list[dict]:
-    records = build_suite('formula_forward', 'train', 8, seed=0)
-    if method == 'sft': return records
-    wrong = lambda r: r['messages'][-1]['content'].replace(f"Answer: {r['answer']}", 'Answer: 0')
-    return [{'id': r['id'], 'prompt': r['messages'][:-1], 'chosen': r['messages'][-1:],
-             'rejected': [{'role': 'assistant', 'content': wrong(r)}]} for r in records]
+    "8 forward formula problems: as SFT records, or as preference pairs (chosen: the solution; rejected: a wrong one)."
+    if method == 'sft': return build_suite('formula_forward', 'train', 8, seed=0)
+    return preference_pairs('formula_forward', 'train', 8, seed=0)
 
 
 def train(root, method: str, batch_size: int = 4, hang_after_save: bool = False) -> dict:

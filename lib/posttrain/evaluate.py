@@ -10,88 +10,20 @@ import functools
 import json
 import math
 import os
-import re
 import tempfile
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import pandas as pd
 import yaml
-from math_verify import parse, verify
 
+from .answers import answers_match, extract_answer
 from .core import atomic_path, atomic_write_text
-from .tasks import SUITES, build_suite, check_answer
+from .tasks import GENERATIVE_SUITES, MULTIPLE_CHOICE_SUITES, SUITES, build_suite
 
 # %% auto #0
-__all__ = ['GENERATIVE_SUITES', 'MULTIPLE_CHOICE_SUITES', 'TASK_PREFIX', 'DEFAULT_TEST_N', 'HEADLINE_METRICS', 'extract_answer',
-           'normalize_answer', 'answers_match', 'question_text', 'process_generative', 'task_config', 'export_tasks',
-           'lm_eval_task_names', 'offline_suite', 'route_tasks', 'evaluate', 'headline_scores']
-
-# %% ../../nbs/10_evaluate.ipynb #003e0c5f
-_NUMBER = (r'[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?'  # 1,234.5 | 12 | 3.25
-           r'(?:\s*[eE]\s*[-+\u2212]?\d+'  # 6.2e-21
-           r'|\s*(?:\\times|\\cdot|[x\u00d7*\u00b7])\s*10\s*(?:\^|\*\*)\s*\{?\s*[-+\u2212]?\d+(?:\s*\})?)?'  # 6.2 x 10^-21
-           r'|[-+]?\.\d+')  # .5
-_ANSWER_LINE = re.compile(r'answer[ \t]*\**[ \t]*[:\uff1a][ \t]*\**(.*)$', re.IGNORECASE | re.MULTILINE)
-
-
-def _last_boxed(text: str) -> str | None:
-    "Content of the last `\\boxed{...}` in `text` (nested braces allowed), or None."
-    start = text.rfind('\\boxed{')
-    if start < 0: return None
-    depth, begin = 0, start + len('\\boxed{')
-    for i in range(begin - 1, len(text)):
-        depth += {'{': 1, '}': -1}.get(text[i], 0)
-        if depth == 0: return text[begin:i]
-    return None
-
-
-def extract_answer(text: str) -> str:
-    "The final answer in a generated solution: last `Answer:` line, else last `\\boxed{}`, else last number, else ''."
-    for candidate in reversed(_ANSWER_LINE.findall(text)):
-        if answer := candidate.strip().strip('*').strip().rstrip('.').strip(): return answer
-    if (boxed := _last_boxed(text)) is not None: return boxed.strip()
-    numbers = re.findall(_NUMBER, text)
-    return numbers[-1].strip() if numbers else ''
-
-# %% ../../nbs/10_evaluate.ipynb #0b991c95
-_SCIENTIFIC = re.compile(
-    r'(?P<mantissa>[-+\u2212]?\d+(?:\.\d+)?)\s*(?:[eE]|(?:\\times|\\cdot|[x\u00d7*\u00b7])\s*10\s*(?:\^|\*\*))'
-    r'\s*\{?\s*(?P<exponent>[-+\u2212]?\d+)(?:\s*\})?')
-
-
-def _positional(match: re.Match) -> str:
-    mantissa, exponent = (match[g].replace('\u2212', '-') for g in ('mantissa', 'exponent'))
-    if abs(int(exponent)) > 308: return match[0]  # beyond float range: left as written, never expanded
-    try: return format(Decimal(mantissa).scaleb(int(exponent)), 'f')
-    except InvalidOperation: return match[0]
-
-
-def normalize_answer(text: str) -> str:
-    "`text` with scientific notation written as exact positional decimals and unicode minus as '-'."
-    return _SCIENTIFIC.sub(_positional, str(text)).replace('\u2212', '-')
-
-
-def _as_number(parsed: list) -> float | None:
-    "The real value of math-verify's first parse, if it is a plain number."
-    if not parsed: return None
-    expr = parsed[0]
-    try:
-        if getattr(expr, 'is_number', False) and expr.is_real: return float(expr)
-    except (TypeError, ValueError): pass
-    return None
-
-
-def answers_match(predicted: str, gold: str, rel_tol: float = 1e-2) -> bool:
-    "Whether `predicted` states the same answer as `gold`: numbers within `rel_tol`, else math-verify equivalence."
-    if not str(predicted).strip(): return False
-    pred, ref = parse(normalize_answer(predicted)), parse(normalize_answer(gold))
-    pred_value, ref_value = _as_number(pred), _as_number(ref)
-    if pred_value is not None and ref_value is not None:
-        return check_answer(repr(pred_value), repr(ref_value), rel_tol=rel_tol)
-    if pred and ref: return bool(verify(ref, pred))
-    return check_answer(predicted, gold, rel_tol=rel_tol)
+__all__ = ['TASK_PREFIX', 'DEFAULT_TEST_N', 'HEADLINE_METRICS', 'question_text', 'process_generative', 'task_config',
+           'export_tasks', 'lm_eval_task_names', 'offline_suite', 'route_tasks', 'evaluate', 'headline_scores']
 
 # %% ../../nbs/10_evaluate.ipynb #3893e7a0
 def question_text(doc: dict) -> str:
@@ -104,8 +36,6 @@ def process_generative(doc: dict, results: Sequence[str]) -> dict[str, float]:
     return {'exact_match': float(answers_match(extract_answer(results[0]), doc['answer']))}
 
 # %% ../../nbs/10_evaluate.ipynb #004637f0
-GENERATIVE_SUITES = ('formula_forward', 'formula_reverse', 'word_problems')
-MULTIPLE_CHOICE_SUITES = ('reasoning_mc', 'pattern_mc')
 TASK_PREFIX = 'posttrain_'
 
 

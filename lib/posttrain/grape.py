@@ -20,17 +20,16 @@ from typing import Callable, Sequence
 
 import sympy as sp
 
+from .answers import answers_match, extract_answer, format_number
 from .core import atomic_write_text
 from .data import DataError, jsonl_lines, read_jsonl, validate_record, write_jsonl
-from .evaluate import answers_match, extract_answer
 from .scoring import add_scorer_arguments, score_table, template_fingerprint
-from .tasks import build_suite, format_number
+from .tasks import GENERATIVE_SUITES, build_suite
 
 # %% auto #0
-__all__ = ['SOURCES', 'GENERATIVE_SUITES', 'STRATEGIES', 'SCORED_STRATEGIES', 'Calculation', 'parse_calculation', 'calculations',
-           'terse_response', 'stepwise_response', 'latex_response', 'run_program', 'program_response',
-           'verbose_response', 'pool_record', 'build_pool', 'score_pool', 'best_source', 'select',
-           'partial_scores_path', 'run_grape', 'add_grape_command']
+__all__ = ['SOURCES', 'STRATEGIES', 'SCORED_STRATEGIES', 'Calculation', 'parse_calculation', 'calculations', 'terse_response',
+           'stepwise_response', 'latex_response', 'run_program', 'program_response', 'verbose_response', 'pool_record',
+           'build_pool', 'score_pool', 'best_source', 'select', 'partial_scores_path', 'run_grape', 'add_grape_command']
 
 # %% ../../nbs/12_grape.ipynb #b2b386aa
 _TOKEN = r'(?:\$?\d+(?:\.\d+)?(?:e[-+]?\d+)?|sqrt|log|exp|pi|\*\*|[-+*/x()])'
@@ -163,9 +162,6 @@ def pool_record(record: dict, suite: str = '') -> dict | None:
     if len(responses) < 2: return None
     return validate_record({'id': record['id'], 'prompt': prompt, 'responses': responses, 'answer': answer,
                             'meta': {'suite': suite or record.get('source', '')}}, 'pool')
-
-
-GENERATIVE_SUITES = ('formula_forward', 'formula_reverse', 'word_problems')
 
 
 def build_pool(suites: str | Sequence[str] = GENERATIVE_SUITES, split: str = 'train', n: int = 100,

@@ -24,9 +24,10 @@ import pandas as pd
 from openai.types.chat import ChatCompletion
 from tqdm.auto import tqdm
 
+from .answers import answers_match, extract_answer
 from .core import write_json
 from .data import THINK_TEMPLATE, DataError, validate_record
-from .evaluate import answers_match, extract_answer, question_text
+from .evaluate import question_text
 from .models import chat_text, load_model
 from .tasks import FAMILIES, Family, formula_record, solve_formula
 

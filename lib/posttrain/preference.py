@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import statistics
 import tempfile
 import time
@@ -17,23 +16,23 @@ from typing import Sequence
 import torch
 from transformers import TrainerCallback
 
-from .core import file_digest, run_stage, write_json
+from .answers import FORMATTED_NUMBER, check_answer, format_number, parse_number
+from .core import file_digest, write_json
+from .stages import run_stage
 from .data import validate_record, to_dataset
 from .grape import parse_calculation
 from .models import load_model, load_tokenizer, lora_config, model_path, resolve_dtype
 from .scoring import encode_pairs, score_responses, template_fingerprint
-from .tasks import LETTERS, build_suite, check_answer, format_number, parse_number
+from .tasks import LETTERS, build_suite
 from .train import TrainConfig, dpo, records_digest, save_model, train_stage, trainer_arguments
 
 # %% auto #0
-__all__ = ['PAPER_BETA', 'wrong_number', 'wrong_solution', 'wrong_choice', 'preference_pairs', 'completion_logps',
-           'weights_digest', 'reference_logps', 'with_reference_logps', 'dpo_norm_stage', 'implicit_reward_accuracy',
-           'reward_model', 'reward_stage', 'rewards', 'pairwise_accuracy', 'StepTimer', 'dpo_step_seconds']
+__all__ = ['PAPER_BETA', 'wrong_number', 'wrong_solution', 'zero_appended_answer', 'wrong_choice', 'preference_pairs',
+           'completion_logps', 'weights_digest', 'reference_logps', 'with_reference_logps', 'dpo_norm_stage',
+           'implicit_reward_accuracy', 'reward_model', 'reward_stage', 'rewards', 'pairwise_accuracy', 'StepTimer',
+           'dpo_step_seconds']
 
 # %% ../../nbs/13_preference.ipynb #007d2031
-_NUMBER = re.compile(r'-?\d+(?:\.\d+)?(?:e[-+]?\d+)?')
-
-
 def wrong_number(answer: str, rng: random.Random) -> str:
     "A number that `check_answer` marks wrong for `answer`: an integer moved by 10-50 %, a decimal scaled."
     value = parse_number(answer)
@@ -56,8 +55,14 @@ def wrong_solution(solution: str, answer: str, rng: random.Random) -> str:
     lines[answer_at] = f'Answer: {wrong}'
     if steps := [i for i, line in enumerate(lines[:answer_at]) if parse_calculation(line, i)]:
         head, _, tail = lines[steps[-1]].rpartition(' = ')
-        lines[steps[-1]] = f'{head} = {_NUMBER.sub(wrong, tail, count=1)}'
+        lines[steps[-1]] = f'{head} = {FORMATTED_NUMBER.sub(wrong, tail, count=1)}'
     return '\n'.join(lines)
+
+# %% ../../nbs/13_preference.ipynb #e9702794
+def zero_appended_answer(response: str, answer: str) -> str:
+    "`response` up to its last `Answer:`, then `Answer: <answer>0`: a loser whose final answer text differs."
+    body = response.rsplit('Answer:', 1)[0].rstrip()
+    return f'{body}\nAnswer: {answer}0'
 
 # %% ../../nbs/13_preference.ipynb #a729aed0
 def wrong_choice(record: dict, rng: random.Random) -> str:

@@ -372,7 +372,7 @@ def summary_table(results: list[NotebookRun]) -> str:
     table = pd.DataFrame(rows, columns=['notebook', 'status', 'seconds', 'error'])
     return table.to_markdown(index=False, floatfmt='.1f')
 
-# %% ../../nbs/14_reproduce.ipynb #f1d97503
+# %% ../../nbs/14_reproduce.ipynb #6b7b0c01
 RESULTS_BEGIN = '<!-- results table: written by `make readme` from the manifest and figures/cpu/*.provenance.json -->'
 RESULTS_END = '<!-- end of results table -->'
 

@@ -102,7 +102,8 @@ def _follow(obj, modules: set[str], sources: dict[str, str], seen: set[int]) -> 
     if not defined_on_the_way:
         if _is_project(module): modules.add(module)  # a project function, class or instance: its module
         return  # code outside the project is pinned by STAGE_PACKAGES
-    sources[f'{module}.{obj.__qualname__}'] = _code_digest(obj.__code__)
+    # a project module's name is part of its identity; a script's is not (`__main__` run directly, `job` imported)
+    sources[f'{module}.{obj.__qualname__}' if _is_project(module) else obj.__qualname__] = _code_digest(obj.__code__)
     for name in _names(obj.__code__):
         if name not in obj.__globals__: continue  # a builtin or an attribute name
         value = obj.__globals__[name]

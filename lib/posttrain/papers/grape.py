@@ -17,11 +17,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..core import atomic_path, get_preset, run_stage, write_json
+from ..answers import answers_match, extract_answer
+from ..core import atomic_path, get_preset, write_json
+from ..stages import run_stage
 from ..data import DataError, load_preferences, load_tulu_sft, validate_record, write_jsonl
-from ..evaluate import answers_match, evaluate, extract_answer
+from ..evaluate import evaluate
 from ..grape import build_pool, score_pool, select
 from ..inversion import LocalTeacher
+from ..preference import zero_appended_answer
 from ..train import TrainConfig, records_digest, train_stage
 from ..reproduce import ALL, DIAGRAM, Artifact, figure_files, table_files
 
@@ -179,12 +182,6 @@ def _conversation(prompt: list[dict], content: str) -> list[dict]:
     return [*prompt, {'role': 'assistant', 'content': content}]
 
 
-def _wrong(response: str, answer: str) -> str:
-    "A losing response: the reference working with a wrong final answer."
-    body = response.rsplit('Answer:', 1)[0].rstrip()
-    return f'{body}\nAnswer: {answer}0'
-
-
 def _write_parquet(path: Path, rows: list[dict]) -> Path:
     with atomic_path(path) as tmp: pq.write_table(pa.Table.from_pylist(rows), tmp)
     return path
@@ -205,7 +202,7 @@ def suite_datasets(folder: Path | str, suites: str | Sequence[str], n: int,
             if rng.random() >= 2 / 3 or not (options := [s for s in choices if s in styles]): continue
             rows.append({'prompt_id': f"{name}-{p['id']}", 'prompt': p['prompt'][-1]['content'],
                          'chosen': _conversation(p['prompt'], styles[rng.choice(options)]),
-                         'rejected': _conversation(p['prompt'], _wrong(styles['stepwise'], p['answer']))})
+                         'rejected': _conversation(p['prompt'], zero_appended_answer(styles['stepwise'], p['answer']))})
         preference[name] = rows
     return {'sft': {SFT_MIXTURE: write_jsonl(folder / f'{SFT_MIXTURE}.jsonl', sft_rows, kind='sft'),
                     'olmo-2-sft': _write_parquet(folder / 'olmo-2-sft.parquet', sft_rows)},
@@ -311,7 +308,7 @@ def weight_distance(model: str | Path, base: str | Path, dtype: str = 'float32')
         total = sum(float((p.double() - reference[k].double()).pow(2).sum()) for k, p in names.items())
     return total ** 0.5
 
-# %% ../../../nbs/papers/grape/00_grape.ipynb #f4677e7a
+# %% ../../../nbs/papers/grape/00_grape.ipynb #53fe1a05
 MANIFEST: list[Artifact] = [
     Artifact('grape_figure1', 'GRAPE', 'Figure 1', 'GRAPE overview', reason=DIAGRAM),
     Artifact('grape_table1', 'GRAPE', 'Table 1', 'synthetic experiment on UltraInteract-SFT: GRAPE against baselines',

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core import get_preset, run_stage
+from ..core import get_preset
+from ..stages import run_stage
 from ..evaluate import evaluate
 from ..inversion import SymbolicTeacher, Teacher, invert
 from ..models import load_model, load_tokenizer
@@ -178,7 +179,7 @@ def gold_logprob(scale: R1kScale, model: str | Path, tagged: bool = False, seed:
 
 
 
-# %% ../../../nbs/papers/r1k/00_r1k.ipynb #e1939a26
+# %% ../../../nbs/papers/r1k/00_r1k.ipynb #cf6ef485
 MANIFEST: list[Artifact] = [
     Artifact('r1k_figure1', 'r1k', 'Figure 1', 'forward / reverse / mixed SFT, then directional DPO, with ALP tracking',
              reason=DIAGRAM),

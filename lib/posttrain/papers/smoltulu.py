@@ -17,7 +17,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..core import atomic_path, get_preset, run_stage
+from ..core import atomic_path, get_preset
+from ..stages import run_stage
 from ..data import load_tulu_sft
 from ..evaluate import evaluate, headline_scores
 from ..models import load_model
@@ -378,7 +379,7 @@ def hyperparameter_rows(scale: PreferenceScale) -> list[dict]:
                          'lr_over_bs_x1e7': cfg.learning_rate / batch * 1e7})
     return rows
 
-# %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #7c629dc1
+# %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #1942fdc9
 def suite_scores(model: str | Path, scale: PreferenceScale, seed: int = 0, root: Path | str | None = None) -> dict:
     "Headline score of `model` on each suite of `scale` (test split, `n_test` instances), cached per model and sizes."
     spec = {'model': str(model), 'weights': weights_digest(model), 'suites': list(scale.suites), 'n_test': scale.n_test,
@@ -390,7 +391,7 @@ def suite_scores(model: str | Path, scale: PreferenceScale, seed: int = 0, root:
         return headline_scores(table)
     return run_stage('preference-eval', spec, run, seed=seed, root=root)['outputs']
 
-# %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #0232c038
+# %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #dfe81ceb
 _LANGUAGES = ('not done (optional in the SmolTulu issue): our offline training sets are English only by construction, so '
               'the table needs the hub datasets and a language identifier')
 
