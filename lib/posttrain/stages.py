@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+import sysconfig
 import time
 import types
 from pathlib import Path
@@ -89,6 +90,15 @@ def _code_digest(code: types.CodeType) -> str:
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
+_INSTALLED = tuple(sysconfig.get_paths()[k] for k in ('stdlib', 'platstdlib', 'purelib', 'platlib'))
+
+
+def _installed(module: str | None) -> bool:
+    "Whether `module` was installed (the standard library or site-packages), not written by the user: its version pins it."
+    path = getattr(sys.modules.get(module or ''), '__file__', None) or ''
+    return path.startswith(_INSTALLED)
+
+
 def _follow(obj, modules: set[str], sources: dict[str, str], seen: set[int]) -> None:
     if id(obj) in seen: return
     seen.add(id(obj))
@@ -97,7 +107,7 @@ def _follow(obj, modules: set[str], sources: dict[str, str], seen: set[int]) -> 
             if callable(part): _follow(part, modules, sources, seen)
         return
     module = getattr(obj, '__module__', None)
-    defined_on_the_way = isinstance(obj, types.FunctionType) and (
+    defined_on_the_way = isinstance(obj, types.FunctionType) and not _installed(module) and (
         '<locals>' in obj.__qualname__ or obj.__name__ == '<lambda>' or not _is_project(module))
     if not defined_on_the_way:
         if _is_project(module): modules.add(module)  # a project function, class or instance: its module
