@@ -67,12 +67,14 @@ class Preset:
     name: str
     model: str  # registry name or hub id of the default model
     dtype: str  # 'auto' picks by machine (see `posttrain.models`), or 'float32' / 'bfloat16'
-    n_train: int  # contamination check: training instances per suite
-    n_test: int  # base-model evaluation and contamination check: test instances per suite
+    n_test: int  # base-model evaluation: test instances per suite
     max_gen_tokens: int  # base-model evaluation: generation cap
     eval_batch_size: int
     bench_prompts: int  # scorer benchmark: prompts x responses
     bench_responses: int
+    dpo_bench_batch_size: int  # DPO reference-cache benchmark: pairs per step,
+    dpo_bench_steps: int  # steps per arm and round (the first of each round is not timed),
+    dpo_bench_rounds: int  # and rounds, alternating the two arms
     cell_timeout_s: int  # the reproduce driver's limit per notebook cell
     seed: int = 0
 
@@ -80,15 +82,18 @@ class Preset:
 
 
 PRESETS: dict[str, Preset] = {p.name: p for p in [
-    Preset('smoke', model='tiny', dtype='float32', n_train=24, n_test=6, max_gen_tokens=24, eval_batch_size=8,
-           bench_prompts=12, bench_responses=4, cell_timeout_s=600),
-    Preset('cpu', model='smollm2-135m-instruct', dtype='auto', n_train=400, n_test=40, max_gen_tokens=96,
-           eval_batch_size=16, bench_prompts=12, bench_responses=4, cell_timeout_s=6 * 3600),
-    Preset('gpu', model='smollm2-135m-instruct', dtype='auto', n_train=4000, n_test=300, max_gen_tokens=512,
-           eval_batch_size=64, bench_prompts=2000, bench_responses=4, cell_timeout_s=12 * 3600),
-    Preset('paper', model='HuggingFaceTB/SmolLM2-135M-Instruct', dtype='bfloat16', n_train=20000,
-           n_test=1000, max_gen_tokens=2048, eval_batch_size=64, bench_prompts=2000, bench_responses=4,
-           cell_timeout_s=48 * 3600),
+    Preset('smoke', model='tiny', dtype='float32', n_test=6, max_gen_tokens=24, eval_batch_size=8,
+           bench_prompts=12, bench_responses=4, dpo_bench_batch_size=2, dpo_bench_steps=3, dpo_bench_rounds=1,
+           cell_timeout_s=600),
+    Preset('cpu', model='smollm2-135m-instruct', dtype='auto', n_test=40, max_gen_tokens=96, eval_batch_size=16,
+           bench_prompts=12, bench_responses=4, dpo_bench_batch_size=2, dpo_bench_steps=3, dpo_bench_rounds=2,
+           cell_timeout_s=6 * 3600),
+    Preset('gpu', model='smollm2-135m-instruct', dtype='auto', n_test=300, max_gen_tokens=512, eval_batch_size=64,
+           bench_prompts=2000, bench_responses=4, dpo_bench_batch_size=12, dpo_bench_steps=6, dpo_bench_rounds=3,
+           cell_timeout_s=12 * 3600),
+    Preset('paper', model='HuggingFaceTB/SmolLM2-135M-Instruct', dtype='bfloat16', n_test=1000, max_gen_tokens=2048,
+           eval_batch_size=64, bench_prompts=2000, bench_responses=4, dpo_bench_batch_size=12, dpo_bench_steps=6,
+           dpo_bench_rounds=3, cell_timeout_s=48 * 3600),
 ]}
 
 

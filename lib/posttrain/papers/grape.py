@@ -29,7 +29,8 @@ from ..train import TrainConfig, records_digest, train_stage
 from ..reproduce import ALL, DIAGRAM, Artifact, figure_files, table_files
 
 # %% auto #0
-__all__ = ['SCALES', 'SUITE_DATASETS', 'SFT_MIXTURE', 'MANIFEST', 'GrapeScale', 'scale_of', 'generate_responses', 'with_samples',
+__all__ = ['SCALES', 'SUITE_DATASETS', 'SFT_MIXTURE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE5', 'PAPER_TABLE6',
+           'PAPER_TABLE7', 'MANIFEST', 'GrapeScale', 'scale_of', 'generate_responses', 'with_samples',
            'add_model_samples', 'first_exchange', 'merge_pool', 'suite_datasets', 'training_view', 'sft_run',
            'strategy_run', 'union_records', 'accuracy', 'gold_logprob', 'self_generated', 'loss_curve',
            'weight_distance']
@@ -307,6 +308,28 @@ def weight_distance(model: str | Path, base: str | Path, dtype: str = 'float32')
     with torch.no_grad():
         total = sum(float((p.double() - reference[k].double()).pow(2).sum()) for k, p in names.items())
     return total ** 0.5
+
+# %% ../../../nbs/papers/grape/00_grape.ipynb #69b832e0
+# GRAPE Table 1 (UltraInteract-SFT): {our row: (the paper's row, its Llama-3.1-8B average over the nine benchmarks,
+# GRAPE's absolute gain over the row for Mistral-7B, Llama-3.1-8B, Llama-3.2-3B and Qwen2.5-7B)}
+PAPER_TABLE1 = {'original': ('Original-UI', 36.8, (3.6, 4.7, 3.8, 11.6)),
+                'best_source': ('Llama3.1-405B (strongest model)', 38.8, (3.6, 2.7, 5.1, 13.8)),
+                '3x': ('3x Data', 31.7, (3.6, 9.8, 5.1, 17.3)), 'grape': ('Ours (GRAPE)', 41.5, None)}
+# GRAPE Table 2 (the Tulu-3 + OLMo-2 pool): {our row: (the paper's row, its Llama-3.1-8B average)}
+PAPER_TABLE2 = {'grape': ('GRAPE', 35.9), 'random': ('Random', 32.8), 'lowest': ('Highest (lowest-probability?)', 30.8),
+                'sft_only': ('SFT-Only', 30.5), 'all_responses': ('All Responses', 34.2), 'full_sft': ('Tulu3-SFT', 32.4),
+                'all_available': ('All Available Data', 33.2)}
+# GRAPE Table 5 (self-distillation on UltraInteract): the average of each base model fine-tuned on the original responses
+# and on its own samples
+PAPER_TABLE5 = {'original': {'Mistral-7B': 32.7, 'Llama-3.1-8B': 36.8, 'Llama-3.2-3B': 20.3},
+                'self-distilled': {'Mistral-7B': 28.4, 'Llama-3.1-8B': 29.4, 'Llama-3.2-3B': 15.1}}
+# GRAPE Table 6 (MATH accuracy, %): (base model, response generator, fine-tuned on the generator's data,
+# fine-tuned on the samples of the model fine-tuned on it)
+PAPER_TABLE6 = (('Mistral', 'Llama3.1-70B', 18.2, 15.9), ('Llemma', 'Llama3.1-70B', 26.2, 23.6),
+                ('Mistral', 'MM-AnsAug', 22.3, 20.6), ('Llemma', 'MM-AnsAug', 28.1, 21.4))
+# GRAPE Table 7 (Appendix A): L2 distance of Llama-3.1-8B's weights from the base after SFT on GRAPE's selection and on
+# the worst one
+PAPER_TABLE7 = {'GRAPE': 8.196, 'Worst': 8.202}
 
 # %% ../../../nbs/papers/grape/00_grape.ipynb #53fe1a05
 MANIFEST: list[Artifact] = [

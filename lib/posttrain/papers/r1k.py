@@ -22,8 +22,9 @@ from ..train import TrainConfig, records_digest, train_stage
 from ..reproduce import ALL, DIAGRAM, Artifact, figure_files, table_files
 
 # %% auto #0
-__all__ = ['SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'MANIFEST', 'R1kScale', 'scale_of', 'tag_messages', 'build_data', 'sft_run',
-           'dpo_run', 'probes_of', 'accuracy', 'gold_logprob']
+__all__ = ['SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'PANELS', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE2_DPO_D', 'MANIFEST',
+           'R1kScale', 'scale_of', 'tag_messages', 'build_data', 'sft_run', 'dpo_run', 'probes_of', 'accuracy',
+           'gold_logprob', 'alp_curve', 'plot_alp']
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #3e5b0092
 @dataclass(frozen=True)
@@ -178,6 +179,46 @@ def gold_logprob(scale: R1kScale, model: str | Path, tagged: bool = False, seed:
     return scores | {'average': (scores['forward'] + scores['reverse']) / 2}
 
 
+
+# %% ../../../nbs/papers/r1k/00_r1k.ipynb #6ff14ae2
+PANELS = (('alp_chosen', '(a) ALP($y^+$)'), ('alp_rejected', '(b) ALP($y^-$)'), ('margin', '(c) ALP($y^+$) - ALP($y^-$)'))
+
+
+def alp_curve(sft_rows: pd.DataFrame, probe_set: str, dpo_rows: pd.DataFrame | None) -> pd.DataFrame:
+    "Probe rows of `probe_set` over SFT epochs, then DPO epochs continued after the last SFT epoch."
+    sft_part = sft_rows[sft_rows.probe == probe_set].sort_values('epoch')
+    if dpo_rows is None or dpo_rows.empty: return sft_part
+    offset = sft_part.epoch.max()
+    dpo_part = dpo_rows[(dpo_rows.probe == probe_set) & (dpo_rows.epoch > 0)].sort_values('epoch')
+    return pd.concat([sft_part, dpo_part.assign(epoch=dpo_part.epoch + offset)])
+
+
+def plot_alp(runs: dict[str, tuple[pd.DataFrame, str, pd.DataFrame | None]], title: str = ''):
+    "r1k Figure 2: ALP(y+), ALP(y-) and the margin across SFT then DPO epochs, one line per (train, test) pair."
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    sft_end = None
+    for label, (sft_rows, probe_set, dpo_rows) in runs.items():
+        curve = alp_curve(sft_rows, probe_set, dpo_rows)
+        sft_end = sft_rows.epoch.max() if dpo_rows is not None else sft_end
+        for ax, (column, _) in zip(axes, PANELS): ax.plot(curve.epoch, curve[column], marker='o', ms=3, label=label)
+    for ax, (_, name) in zip(axes, PANELS):
+        if sft_end is not None: ax.axvline(sft_end, color='grey', ls='--', lw=1)
+        ax.set_title(name)
+        ax.set_xlabel('epoch (SFT, then DPO after the dashed line)' if sft_end is not None else 'SFT epoch')
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel('average log-probability per token')
+    axes[-1].legend(fontsize=8)
+    if title: fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+# %% ../../../nbs/papers/r1k/00_r1k.ipynb #20f9dba3
+# r1k Table 1, 7B rows: average accuracy (%) over AIME24, MATH500 and GPQA after SFT on each training set
+PAPER_TABLE1 = {'D_f': 42.6, 'D_r': 46.6, 'D_0.5k': 40.3, 'D': 31.5}
+# r1k Table 2, 7B rows: the change of that average (points) when directional DPO follows SFT on each training set
+PAPER_TABLE2 = {'D_f': -2.3, 'D_r': -2.8, 'D': 7.1}
+PAPER_TABLE2_DPO_D = 38.6  # r1k Table 2: the DPO'd D model's average, still below SFT on D_r (`PAPER_TABLE1['D_r']`)
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #cf6ef485
 MANIFEST: list[Artifact] = [

@@ -29,9 +29,11 @@ from ..reproduce import ALL, Artifact, figure_files, table_files
 
 # %% auto #0
 __all__ = ['IFEVAL_METRICS', 'BENCHMARKS', 'GRID_SCALES', 'PAPER_TABLES', 'PAPER_DPO', 'PAPER_RM', 'PREFERENCE_SCALES',
-           'MANIFEST', 'Benchmark', 'GridScale', 'grid_scale', 'cell_config', 'grid_data', 'grid_run', 'evaluate_run',
+           'CONTAMINATION_SIZES', 'PAPER_TABLE3', 'PAPER_TABLE6', 'PAPER_TABLE8', 'PAPER_CONTAMINATION', 'MANIFEST',
+           'Benchmark', 'GridScale', 'grid_scale', 'grid_sizes', 'cell_config', 'grid_data', 'grid_run', 'evaluate_run',
            'sweep', 'best_cell', 'figure1_data', 'iso_ratios', 'figure1', 'ratio_trends', 'PaperTable', 'ratio_table',
-           'sweep_runs', 'PreferenceScale', 'preference_scale', 'hyperparameter_rows', 'suite_scores']
+           'sweep_runs', 'PreferenceScale', 'preference_scale', 'preference_sizes', 'hyperparameter_rows',
+           'suite_scores', 'ContaminationSizes', 'contamination_sizes']
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #3f25c0d0
 IFEVAL_METRICS = ('prompt_level_strict_acc', 'inst_level_strict_acc', 'prompt_level_loose_acc', 'inst_level_loose_acc')
@@ -112,6 +114,21 @@ GRID_SCALES: dict[str, GridScale] = {
 def grid_scale(preset: str) -> GridScale:
     "The grid scale of `preset` (a preset name; an unknown one lists the known ones)."
     return GRID_SCALES[get_preset(preset).name]
+
+# %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #dde089dc
+def grid_sizes(scales: Mapping[str, GridScale] | None = None) -> pd.DataFrame:
+    "The sizes of the grid at each preset (one column per preset), read from `GRID_SCALES`."
+    def column(s: GridScale) -> dict:
+        examples = None if s.train_source else s.n_train * len(BENCHMARKS)
+        return {'model': s.model, 'grid (LR x BS)': f'{len(s.learning_rates)} x {len(s.batch_sizes)}',
+                'learning rates': ', '.join(f'{lr:g}' for lr in s.learning_rates),
+                'batch sizes': ', '.join(map(str, s.batch_sizes)),
+                'training examples': examples or s.train_source,
+                'optimiser steps per epoch, by batch size': ', '.join(str(-(-examples // bs)) for bs in s.batch_sizes)
+                                                            if examples else 'by the data',
+                'test problems per benchmark': s.n_test or 'all (hub)', 'epochs': s.sft.epochs,
+                'fine-tuning': f'LoRA r = {s.sft.lora_r}' if s.sft.lora_r else 'full'}
+    return pd.DataFrame({name: column(s) for name, s in (scales or GRID_SCALES).items()})
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #7beb9161
 def cell_config(scale: GridScale, learning_rate: float, batch_size: int, processes: int | None = None) -> TrainConfig:
@@ -369,6 +386,20 @@ def preference_scale(preset: str) -> PreferenceScale:
     return PREFERENCE_SCALES[get_preset(preset).name]
 
 
+def preference_sizes(scales: Mapping[str, PreferenceScale] | None = None) -> pd.DataFrame:
+    "The sizes of the DPO and reward-model experiments at each preset (a column per preset), from `PREFERENCE_SCALES`."
+    def column(s: PreferenceScale) -> dict:
+        dpo, rm = s.dpo['DPO-1130'], s.rm['RM-1130']
+        return {'base model': s.base_model, 'SFT examples per suite': s.n_sft, 'training pairs per suite': s.n_pairs,
+                'held-out pairs per suite': s.n_heldout, 'test instances per suite': s.n_test,
+                'DPO fine-tuning': f'LoRA r = {dpo.lora_r}' if dpo.lora_r else 'full',
+                "DPO learning rates x the paper's": f"{dpo.learning_rate / PAPER_DPO['DPO-1130'][0]:g}",
+                "RM learning rates x the paper's": f"{rm.learning_rate / PAPER_RM['RM-1130'][0]:g}",
+                'DPO batch sizes (1130, 1207)': f"{dpo.batch_size * dpo.grad_accum}, "
+                                                f"{s.dpo['DPO-1207'].batch_size * s.dpo['DPO-1207'].grad_accum}"}
+    return pd.DataFrame({name: column(s) for name, s in (scales or PREFERENCE_SCALES).items()})
+
+
 def hyperparameter_rows(scale: PreferenceScale) -> list[dict]:
     "One row per DPO and reward-model run (stage, name, learning rate, batch size, LR/BS x 1e7), for Tables 5 and 7."
     rows = []
@@ -390,6 +421,43 @@ def suite_scores(model: str | Path, scale: PreferenceScale, seed: int = 0, root:
                          max_gen_tokens=scale.max_gen_tokens, seed=seed, dtype=scale.sft.dtype)
         return headline_scores(table)
     return run_stage('preference-eval', spec, run, seed=seed, root=root)['outputs']
+
+# %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #1eb2f82a
+@dataclass(frozen=True)
+class ContaminationSizes:
+    "Sizes of SmolTulu's contamination check (Tables 1, 4 and 13) at one preset."
+    n_train: int  # training instances per suite: the SFT set, the GRAPE pool's prompts, the RLVR set
+    n_test: int  # test instances per suite: the benchmarks
+
+    def to_dict(self) -> dict: return dataclasses.asdict(self)
+
+
+CONTAMINATION_SIZES: dict[str, ContaminationSizes] = {
+    'smoke': ContaminationSizes(n_train=24, n_test=6), 'cpu': ContaminationSizes(n_train=400, n_test=40),
+    'gpu': ContaminationSizes(n_train=4000, n_test=300), 'paper': ContaminationSizes(n_train=20000, n_test=1000)}
+
+
+def contamination_sizes(preset: str) -> ContaminationSizes:
+    "The contamination check's sizes at `preset` (a preset name; an unknown one lists the known ones)."
+    return CONTAMINATION_SIZES[get_preset(preset).name]
+
+# %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #9601e8d2
+# SmolTulu Table 3 (SFT models compared, %): {benchmark: (SFT-1130, SFT-1207)}
+PAPER_TABLE3 = {'ARC': (51.0, 55.6), 'GSM8K': (49.0, 42.8), 'HellaSwag': (61.5, 67.5), 'IFEval': (61.0, 47.8)}
+# SmolTulu Table 6 (DPO models compared, %): {metric: (our analogue suite, DPO-1130, DPO-1207, SmolLM2-1.7B-Instruct)}
+PAPER_TABLE6 = {
+    'ARC (Average)': ('reasoning_mc', 51.5, 57.1, 51.7), 'GSM8K (5-shot)': ('word_problems', 51.6, 44.7, 48.2),
+    'HellaSwag': ('pattern_mc', 61.1, 64.2, 66.1), 'IFEval (Average)': ('instruction_following', 67.7, 56.6, 56.7)}
+# SmolTulu Table 8 (reward models compared: RewardBench (RB) and UltraFeedback (UFB) accuracy, %):
+# {metric: (RM-1130, RM-1207, Tulu 3 8B RM)}
+PAPER_TABLE8 = {'RB Chat': (94.13, 83.52, 96.27), 'RB Chat Hard': (43.64, 44.74, 55.92), 'RB Safety': (75.54, 64.59, 84.05),
+                'RB Reasoning': (68.01, 54.71, 76.50), 'RB Average': (72.43, 58.59, 81.34), 'UFB': (73.17, 61.66, 77.34)}
+# SmolTulu Tables 1 (SFT data), 4 (DPO data, also the reward model's) and 13 (RLVR data): the share of each benchmark's
+# test instances found in the training data, in percent as printed, for the benchmarks our suites stand in for
+PAPER_CONTAMINATION = {
+    'sft': {'lighteval/MATH': '0.06', 'openai/gsm8k': '0.08', 'google/IFEval': '0.00'},
+    'preference': {'lighteval/MATH': '0.02', 'openai/gsm8k': '0.00', 'google/IFEval': '0.00'},
+    'rlvr': {'lighteval/MATH': '0.24', 'openai/gsm8k': '0.00', 'google/IFEval': '0.00'}}
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #dfe81ceb
 _LANGUAGES = ('not done (optional in the SmolTulu issue): our offline training sets are English only by construction, so '
