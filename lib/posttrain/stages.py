@@ -49,17 +49,31 @@ def _module_file(module: str) -> Path | None:
     return Path(spec.origin) if spec and spec.origin and spec.origin.endswith('.py') else None
 
 
+@functools.cache
+def _parsed(path: Path, mtime_ns: int, size: int) -> tuple[str, list[ast.stmt]]:
+    "A module file's syntax digest and import statements, parsed once per version of the file (its mtime and size)."
+    tree = ast.parse(path.read_text(encoding='utf-8'))
+    imports = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest(), imports
+
+
+def _module_source(module: str) -> tuple[str, list[ast.stmt]] | None:
+    "`_parsed` for the file of `module` as it is on disk now, or None if it has no source file."
+    if (path := _module_file(module)) is None: return None
+    stat = path.stat()
+    return _parsed(path, stat.st_mtime_ns, stat.st_size)
+
+
 def project_imports(module: str) -> set[str]:
     "The project modules that `module` imports directly, read from its source file."
-    path, found = _module_file(module), set()
-    if path is None: return found
-    package = module if path.name == '__init__.py' else module.rpartition('.')[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):
+    if (source := _module_source(module)) is None: return set()
+    package = module if _module_file(module).name == '__init__.py' else module.rpartition('.')[0]
+    found = set()
+    for node in source[1]:
         if isinstance(node, ast.Import): names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
+        else:
             base = importlib.util.resolve_name('.' * node.level + (node.module or ''), package) if node.level else node.module
             names = [base] + [f'{base}.{a.name}' for a in node.names]  # `from . import x` names module x
-        else: continue
         found |= {n for n in names if _is_project(n) and _module_file(n)}
     return found - {module}
 
@@ -134,8 +148,7 @@ def stage_code(fn: Callable, extra: Iterable = ()) -> dict:
     for obj in (fn, *extra):
         if isinstance(obj, str): modules.add(obj)
         else: _follow(obj, modules, sources, set())
-    digests = {m: _syntax_digest(_module_file(m).read_text(encoding='utf-8')) for m in module_closure(modules)
-               if _module_file(m)}
+    digests = {m: source[0] for m in module_closure(modules) if (source := _module_source(m))}
     return {'modules': digests, 'functions': sources, 'packages': package_versions(STAGE_PACKAGES),
             'python': '.'.join(map(str, sys.version_info[:2]))}  # bytecode differs between Python versions
 
