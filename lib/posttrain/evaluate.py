@@ -16,14 +16,19 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 import yaml
+from lm_eval.api.registry import model_registry
+from lm_eval.models.huggingface import HFLM
 
 from .answers import answers_match, extract_answer
 from .core import atomic_path, atomic_write_text
+from .models import REGISTRY, load_model, model_path
+from .scoring import EncodedPair, score_encoded
 from .tasks import GENERATIVE_SUITES, MULTIPLE_CHOICE_SUITES, SUITES, build_suite
 
 # %% auto #0
-__all__ = ['TASK_PREFIX', 'DEFAULT_TEST_N', 'HEADLINE_METRICS', 'question_text', 'process_generative', 'task_config',
-           'export_tasks', 'lm_eval_task_names', 'offline_suite', 'route_tasks', 'evaluate', 'headline_scores']
+__all__ = ['TASK_PREFIX', 'DEFAULT_TEST_N', 'BACKENDS', 'HEADLINE_METRICS', 'question_text', 'process_generative', 'task_config',
+           'export_tasks', 'lm_eval_task_names', 'offline_suite', 'route_tasks', 'PosttrainLM', 'evaluate',
+           'headline_scores']
 
 # %% ../../nbs/10_evaluate.ipynb #3893e7a0
 def question_text(doc: dict) -> str:
@@ -123,6 +128,38 @@ def route_tasks(names: Iterable[str]) -> tuple[list[str], list[str]]:
                          f'({", ".join(SUITES)}) nor a task lm-eval ships (e.g. gsm8k, arc_challenge, hellaswag, ifeval)')
     return offline, standard
 
+# %% ../../nbs/10_evaluate.ipynb #dd78e6cf
+class PosttrainLM(HFLM):
+    """lm-eval's `HFLM` whose log-likelihoods come from the shared scorer: continuations of one context packed behind it,
+    the LM head on continuation positions only. `batch_tokens` bounds each forward pass (padded tokens)."""
+
+    def __init__(self, pretrained, *args, batch_tokens: int = 8192, **kwargs):
+        if isinstance(pretrained, str) and pretrained in REGISTRY: pretrained = str(model_path(pretrained))
+        super().__init__(pretrained, *args, **kwargs)
+        self.batch_tokens = int(batch_tokens)
+
+    def _loglikelihood_tokens(self, requests, disable_tqdm: bool = False, override_bs: int | None = None):
+        if self.backend != 'causal': return super()._loglikelihood_tokens(requests, disable_tqdm, override_bs)
+        pairs = []
+        for i, (_, context, continuation) in enumerate(requests):
+            if len(continuation) > self.max_length:
+                raise ValueError(f'a continuation of {len(continuation)} tokens is longer than the model ({self.max_length})')
+            kept = (context + continuation)[-(self.max_length + 1):]  # HFLM's left truncation of the context
+            pairs.append(EncodedPair(i, kept[:len(kept) - len(continuation)], continuation, len(continuation)))
+        pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.eot_token_id
+        scored = score_encoded(self.model, pairs, pad_id, batch_tokens=self.batch_tokens,
+                               progress=not disable_tqdm and self.rank == 0)
+        answers = []
+        for (request, _, _), pair in zip(requests, pairs):
+            logprobs, greedy = scored[pair.index]
+            answers.append((float(logprobs.sum()), bool(greedy.all())))
+            if request is not None: self.cache_hook.add_partial('loglikelihood', request, answers[-1])
+        return answers
+
+
+BACKENDS = {'posttrain': PosttrainLM, 'hf': HFLM}
+if 'posttrain' not in model_registry: model_registry.register('posttrain', target='posttrain.evaluate:PosttrainLM')
+
 # %% ../../nbs/10_evaluate.ipynb #b9fb9c3a
 def _tidy(results: dict, names: dict[str, str]) -> pd.DataFrame:
     "lm-eval's results dict as rows (task, metric, value, stderr, n); `names` maps lm-eval task names to ours."
@@ -163,22 +200,21 @@ def _environment_once():
 def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limit: int | None = None,
              batch_size: int = 8, max_gen_tokens: int = 256, apply_chat_template: bool = True,
              include_path: Path | str | None = None, seed: int = 0, dtype: str = 'auto',
-             system_instruction: str | None = None) -> pd.DataFrame:
+             system_instruction: str | None = None, backend: str = 'posttrain') -> pd.DataFrame:
     """Evaluate `model` (a loaded model with its `tokenizer`, or a model name) on `tasks` through lm-eval.
 
     `tasks` are offline suite names and/or standard lm-eval task names. `include_path` is a folder written by
     `export_tasks`; without it the requested suites are exported to a temporary folder. `system_instruction`
-    becomes the system message of every prompt (lm-eval's own option). Returns the tidy table
+    becomes the system message of every prompt (lm-eval's own option). `backend` is `posttrain` (log-likelihoods
+    through the shared scorer) or `hf` (lm-eval's `HFLM` as it ships). Returns the tidy table
     (task, metric, value, stderr, n)."""
     from lm_eval import simple_evaluate
-    from lm_eval.models.huggingface import HFLM
     from lm_eval.tasks import TaskManager
 
     names = [tasks] if isinstance(tasks, str) else list(tasks)
     offline, standard = route_tasks(names)
-    if isinstance(model, (str, os.PathLike)):
-        from posttrain.models import load_model
-        model, tokenizer = load_model(model, dtype=dtype)
+    if backend not in BACKENDS: raise ValueError(f'unknown backend {backend!r}; use one of {", ".join(BACKENDS)}')
+    if isinstance(model, (str, os.PathLike)): model, tokenizer = load_model(model, dtype=dtype)
     if tokenizer is None: raise ValueError('evaluate needs the tokenizer of a loaded model')
     lm_names = {TASK_PREFIX + offline_suite(n) if offline_suite(n) else n: n for n in names}
     with contextlib.ExitStack() as stack:
@@ -188,7 +224,7 @@ def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limi
         elif missing := [s for s in offline if not (Path(include_path) / f'{s}.yaml').is_file()]:
             raise FileNotFoundError(f'{include_path} has no task file for {", ".join(missing)}: write it with export_tasks')
         manager = TaskManager(include_path=str(include_path) if offline else None, include_defaults=bool(standard))
-        lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size)
+        lm = BACKENDS[backend](pretrained=model, tokenizer=tokenizer, batch_size=batch_size)
         stack.enter_context(_environment_once())
         return pd.concat([_tidy(simple_evaluate(model=lm, tasks=[task], task_manager=manager, limit=limit,
                                                 apply_chat_template=apply_chat_template, log_samples=False,

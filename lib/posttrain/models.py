@@ -5,20 +5,27 @@
 # %% ../../nbs/03_models.ipynb #19ed7244
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib.util
+import json
 import os
+import platform
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerBase
 
-from .core import get_paths
+from .core import atomic_write_text, get_paths
+from .stages import MACHINE_FACTS
 
 # %% auto #0
-__all__ = ['GGUF_PACKAGE', 'GGUF_FILE', 'TINY_SHAPE', 'REGISTRY', 'DTYPES', 'LORA_TARGETS', 'embedded_gguf',
-           'smollm2_tokenizer_dir', 'model_path', 'resolve_dtype', 'attention_implementation', 'load_tokenizer',
+__all__ = ['GGUF_PACKAGE', 'GGUF_FILE', 'TINY_SHAPE', 'REGISTRY', 'DTYPES', 'CALIBRATION_SHAPE', 'BF16_MIN_SPEEDUP',
+           'LORA_TARGETS', 'embedded_gguf', 'smollm2_tokenizer_dir', 'model_path', 'cpu_name', 'measure_cpu_dtypes',
+           'cpu_dtype_calibration', 'resolve_dtype', 'auto_dtype', 'attention_implementation', 'load_tokenizer',
            'load_model', 'lora_config', 'to_prompt_completion', 'chat_text']
 
 # %% ../../nbs/03_models.ipynb #38723389
@@ -114,15 +121,74 @@ def model_path(name: str | os.PathLike) -> Path | str:
 # %% ../../nbs/03_models.ipynb #e522b0ec
 DTYPES = {'float32': torch.float32, 'fp32': torch.float32, 'bfloat16': torch.bfloat16, 'bf16': torch.bfloat16,
           'float16': torch.float16, 'fp16': torch.float16}
+CALIBRATION_SHAPE = dict(hidden_size=576, intermediate_size=1536, num_hidden_layers=4, num_attention_heads=9,
+                         num_key_value_heads=3, vocab_size=49152, tie_word_embeddings=True)  # SmolLM2-135M, 4 layers
+BF16_MIN_SPEEDUP = 1.3
+
+
+def cpu_name() -> str:
+    "The CPU's model name (`/proc/cpuinfo`), or the platform's processor string."
+    with contextlib.suppress(OSError):
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'): return line.split(':', 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def _train_step_seconds(model, ids: torch.Tensor, bf16: bool) -> float:
+    start = time.perf_counter()
+    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+        loss = model(input_ids=ids, labels=ids).loss
+    loss.backward()
+    model.zero_grad(set_to_none=True)
+    return time.perf_counter() - start
+
+
+def measure_cpu_dtypes(shape: dict = CALIBRATION_SHAPE, batch: tuple[int, int] = (1, 256), rounds: int = 2) -> dict:
+    "Seconds of a forward + backward of a random model of `shape` on this CPU in fp32 and in bf16 autocast, and the choice."
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(**shape)).float().train()
+    ids = torch.randint(0, shape['vocab_size'], batch)
+    times = {'float32': [], 'bfloat16': []}
+    for i in range(rounds + 1):  # round 0 warms up both
+        for name in times:
+            seconds = _train_step_seconds(model, ids, bf16=name == 'bfloat16')
+            if i: times[name].append(seconds)
+    fp32, bf16 = min(times['float32']), min(times['bfloat16'])
+    return {'cpu': cpu_name(), 'threads': torch.get_num_threads(), 'torch': torch.__version__, 'batch': list(batch),
+            'float32_s': round(fp32, 4), 'bfloat16_s': round(bf16, 4), 'bf16_speedup': round(fp32 / bf16, 3),
+            'dtype': 'bfloat16' if fp32 / bf16 >= BF16_MIN_SPEEDUP else 'float32'}
+
+
+@functools.cache
+def cpu_dtype_calibration() -> dict:
+    "This machine's `measure_cpu_dtypes`, measured once per (CPU, threads, torch version) and cached in the user cache."
+    path = get_paths().cache / 'cpu-dtype-calibration.json'
+    key = f'{cpu_name()} | {torch.get_num_threads()} threads | torch {torch.__version__} | {sorted(CALIBRATION_SHAPE.items())}'
+    known = json.loads(path.read_text()) if path.is_file() else {}
+    if key not in known:
+        known[key] = measure_cpu_dtypes()
+        atomic_write_text(path, json.dumps(known, indent=1))
+    return known[key]
 
 
 def resolve_dtype(dtype: str | torch.dtype = 'auto') -> torch.dtype:
-    "`'auto'` -> bf16 on a GPU that supports it, else fp32 (see above); a name like 'float32' or 'bf16' -> its torch dtype."
+    "`'auto'` -> bf16 on a GPU that supports it, on a CPU what `cpu_dtype_calibration` chose; a name like 'bf16' -> its dtype."
     if isinstance(dtype, torch.dtype): return dtype
     if dtype == 'auto':
-        return torch.bfloat16 if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else torch.float32
+        if torch.cuda.is_available(): return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
+        return DTYPES[cpu_dtype_calibration()['dtype']]
     if dtype not in DTYPES: raise ValueError(f'unknown dtype {dtype!r}; use auto or one of {", ".join(DTYPES)}')
     return DTYPES[dtype]
+
+
+def auto_dtype() -> dict:
+    "What `dtype='auto'` means on this machine and why: part of every stage's key and every table's provenance."
+    if torch.cuda.is_available():
+        return {'dtype': str(resolve_dtype('auto')).removeprefix('torch.'), 'device': torch.cuda.get_device_name()}
+    return {'dtype': cpu_dtype_calibration()['dtype'], 'device': 'cpu', 'calibration': cpu_dtype_calibration()}
+
+
+MACHINE_FACTS['posttrain.models'] = lambda: auto_dtype()['dtype']  # every stage that can load a model keys on it
 
 
 def attention_implementation() -> str:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from .core import atomic_path, atomic_write_text, get_paths, provenance, write_json
+from .models import auto_dtype
 
 # %% auto #0
 __all__ = ['save_table', 'save_figure', 'verdict']
@@ -22,7 +23,7 @@ def save_table(table, name: str, preset: str, *, notebook: str, parameters: dict
     with atomic_path(paths['csv']) as tmp: table.to_csv(tmp, index=False)
     atomic_write_text(paths['md'], table.to_markdown(index=False, floatfmt=floatfmt) + '\n')
     write_json(paths['provenance'], provenance(
-        notebook=notebook, preset=preset, parameters=parameters, seed=parameters.get('seed'),
+        notebook=notebook, preset=preset, parameters=parameters, seed=parameters.get('seed'), auto_dtype=auto_dtype(),
         outputs=[p.name for p in (paths['md'], paths['csv'])], wall_time_s=round(time.time() - started, 2)))
     return paths
 
@@ -35,7 +36,7 @@ def save_figure(fig, data, name: str, preset: str, *, notebook: str, parameters:
     with atomic_path(paths['png']) as tmp: fig.savefig(tmp, format='png', dpi=dpi, bbox_inches='tight')
     with atomic_path(paths['csv']) as tmp: data.to_csv(tmp, index=False)
     write_json(paths['provenance'], provenance(
-        notebook=notebook, preset=preset, parameters=parameters, seed=parameters.get('seed'),
+        notebook=notebook, preset=preset, parameters=parameters, seed=parameters.get('seed'), auto_dtype=auto_dtype(),
         outputs=[p.name for p in (paths['png'], paths['csv'])], wall_time_s=round(time.time() - started, 2)))
     return paths
 

@@ -28,11 +28,12 @@ from .stages import RERUN_SINCE_ENV, STAGE_LOG_ENV
 if TYPE_CHECKING: import pandas as pd
 
 # %% auto #0
-__all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'RESULTS_BEGIN', 'RESULTS_END', 'Artifact',
-           'table_files', 'figure_files', 'collect_manifest', 'ReproduceError', 'check_manifest', 'manifest_table',
-           'NotebookJob', 'plan', 'parameters_cell', 'check_writable', 'check_kernel', 'library_digest', 'job_key',
-           'is_done', 'NotebookRun', 'execute', 'reproduce', 'summary_table', 'results_table', 'replace_block',
-           'write_readme', 'run_command', 'add_reproduce_command']
+__all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'RESULTS_BEGIN', 'RESULTS_END', 'BENCH_BEGIN',
+           'BENCH_END', 'Artifact', 'table_files', 'figure_files', 'collect_manifest', 'ReproduceError',
+           'check_manifest', 'manifest_table', 'NotebookJob', 'plan', 'parameters_cell', 'check_writable',
+           'check_kernel', 'library_digest', 'job_key', 'is_done', 'NotebookRun', 'execute', 'reproduce',
+           'summary_table', 'results_table', 'replace_block', 'bench_block', 'write_readme', 'run_command',
+           'add_reproduce_command']
 
 # %% ../../nbs/14_reproduce.ipynb #737f2d0f
 @dataclass(frozen=True)
@@ -223,9 +224,10 @@ def library_digest() -> str:
 
 
 def job_key(job: NotebookJob, notebook_path: Path) -> dict:
-    "What a notebook's outputs depend on: its file, its parameters and the library."
+    "What a notebook's outputs depend on: its file, its parameters, the library and the machine's `auto` dtype."
+    from posttrain.models import auto_dtype  # here, not at the top: `posttrain reproduce --list` needs no torch
     return {'notebook': file_digest(notebook_path), 'parameters': job.parameters,
-            'library': {'version': posttrain.__version__, 'digest': library_digest()}}
+            'library': {'version': posttrain.__version__, 'digest': library_digest()}, 'auto_dtype': auto_dtype()['dtype']}
 
 
 def is_done(state_path: Path, key: dict, outputs: list[Path]) -> bool:
@@ -406,8 +408,22 @@ def replace_block(text: str, block: str, begin: str = RESULTS_BEGIN, end: str = 
     return f'{head}{begin}\n{block}\n{end}{rest.split(end, 1)[1]}'
 
 
+BENCH_BEGIN = '<!-- benchmark ratios: written by `make readme` from figures/cpu/bench_scoring_ratios.* -->'
+BENCH_END = '<!-- end of benchmark ratios -->'
+
+
+def bench_block(preset: str = 'cpu', root: Path | str | None = None) -> str:
+    "Markdown: the scorer benchmark's ratios table of `preset`, after the date, CPU and dtype it was measured with."
+    figures = get_paths(root).figures / get_preset(preset).name
+    record = json.loads((figures / 'bench_scoring_ratios.provenance.json').read_text())
+    machine = record['auto_dtype'].get('calibration', {}).get('cpu') or record['auto_dtype'].get('device')
+    return (f"Measured {record['created'][:10]} on {machine}, {record['parameters']['threads']} threads, preset `{preset}` "
+            f"(`dtype='auto'` meant {record['auto_dtype']['dtype']} there):\n\n"
+            + (figures / 'bench_scoring_ratios.md').read_text().strip())
+
+
 def write_readme(root: Path | str | None = None) -> Path:
-    "Refresh the results table in `nbs/index.ipynb` (only if it changed), then write `README.md` from its markdown cells."
+    "Refresh the results and benchmark tables in `nbs/index.ipynb` (only if changed), then write `README.md` from its markdown cells."
     from execnb.nbio import read_nb, write_nb
     root = get_paths(root).root
     index = root / 'nbs' / 'index.ipynb'
@@ -415,6 +431,8 @@ def write_readme(root: Path | str | None = None) -> Path:
     for cell in nb.cells:
         if cell.cell_type == 'markdown' and RESULTS_BEGIN in cell.source:
             cell.source = replace_block(cell.source, results_table('cpu', root))
+        if cell.cell_type == 'markdown' and BENCH_BEGIN in cell.source:
+            cell.source = replace_block(cell.source, bench_block('cpu', root), BENCH_BEGIN, BENCH_END)
     nb.pop('path_', None)
     write_nb(nb, index)  # the format nbdev_clean writes; the file is untouched when nothing changed
     return atomic_write_text(root / 'README.md',

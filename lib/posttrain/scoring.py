@@ -18,8 +18,8 @@ from .data import DataError, jsonl_lines, read_jsonl, validate_record, write_jso
 
 # %% auto #0
 __all__ = ['MASK_ATTENTION', 'ALP_MAX_TOKENS', 'EncodedPair', 'encode_pairs', 'Unit', 'pack_units', 'make_batches', 'collate',
-           'mask_attention', 'score_responses', 'reference_scores', 'alp', 'alp_margin', 'template_fingerprint',
-           'score_table', 'score_file', 'add_scorer_arguments']
+           'mask_attention', 'score_encoded', 'score_responses', 'reference_scores', 'alp', 'alp_margin',
+           'template_fingerprint', 'score_table', 'score_file', 'add_scorer_arguments']
 
 # %% ../../nbs/04_scoring.ipynb #81075799
 @dataclass
@@ -30,9 +30,22 @@ class EncodedPair:
     n_response_tokens: int  # before truncation
 
 
-def _template_ids(tokenizer, messages, add_generation_prompt: bool) -> list[int]:
-    text = tokenizer.apply_chat_template(messages, add_generation_prompt=add_generation_prompt, tokenize=False)
-    return tokenizer(text, add_special_tokens=False)['input_ids']
+_PROBE = ' \n<posttrain response probe>\n '  # padded, so a template that strips or rewrites a response shows it
+
+
+def _render(tokenizer, messages: list[dict], add_generation_prompt: bool = False) -> str:
+    return tokenizer.apply_chat_template(messages, add_generation_prompt=add_generation_prompt, tokenize=False)
+
+
+def _response_frame(tokenizer, prompt: list[dict]) -> tuple[str, str] | None:
+    "The text before and after an assistant turn answering `prompt`, if the template copies the turn verbatim, else None."
+    parts = _render(tokenizer, prompt + [{'role': 'assistant', 'content': _PROBE}]).split(_PROBE)
+    return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
+def _tokenize(tokenizer, texts: list[str]) -> list[list[int]]:
+    "Token ids of many texts in one call: a fast tokenizer encodes the batch in Rust, on every core."
+    return tokenizer(texts, add_special_tokens=False)['input_ids'] if texts else []
 
 
 def encode_pairs(tokenizer, prompts: Sequence[list[dict]], responses: Sequence[str],
@@ -42,23 +55,27 @@ def encode_pairs(tokenizer, prompts: Sequence[list[dict]], responses: Sequence[s
     `DataError` at `labels[i]` (such as the `file:line` it came from), else at `pair i`."""
     if len(prompts) != len(responses):
         raise ValueError(f'got {len(prompts)} prompts but {len(responses)} responses')
-    prompt_cache: dict[str, list[int]] = {}
-    pairs = []
+    templates: dict[str, tuple[str, tuple[str, str] | None]] = {}  # prompt -> (generation prompt, response frame)
+    keys, texts = [], []
     for i, (prompt, response) in enumerate(zip(prompts, responses)):
-        where = labels[i] if labels else f'pair {i}'
         try: validate_record({'prompt': prompt, 'response': response}, 'pair')
-        except DataError as e: raise e.located(where) from None
+        except DataError as e: raise e.located(labels[i] if labels else f'pair {i}') from None
         key = json.dumps(prompt, sort_keys=True)
-        if key not in prompt_cache: prompt_cache[key] = _template_ids(tokenizer, prompt, add_generation_prompt=True)
-        prompt_ids = prompt_cache[key]
-        full = _template_ids(tokenizer, prompt + [{'role': 'assistant', 'content': response}], add_generation_prompt=False)
-        if full[:len(prompt_ids)] != prompt_ids:
+        if key not in templates: templates[key] = _render(tokenizer, prompt, True), _response_frame(tokenizer, prompt)
+        frame = templates[key][1]
+        texts.append(frame[0] + response + frame[1] if frame else
+                     _render(tokenizer, prompt + [{'role': 'assistant', 'content': response}]))
+        keys.append(key)
+    prompt_ids = dict(zip(templates, _tokenize(tokenizer, [text for text, _ in templates.values()])))
+    pairs = []
+    for i, (key, full) in enumerate(zip(keys, _tokenize(tokenizer, texts))):
+        where, prompt = labels[i] if labels else f'pair {i}', prompt_ids[key]
+        if full[:len(prompt)] != prompt:
             raise DataError('the chat template does not render the prompt as a prefix of the conversation', where=where)
-        response_ids = full[len(prompt_ids):]
         if max_length and len(full) > max_length:
             raise DataError(f"prompt + response is {len(full)} tokens, longer than the model's context ({max_length})",
                             where=where)
-        pairs.append(EncodedPair(i, prompt_ids, response_ids[:max_response_tokens], len(response_ids)))
+        pairs.append(EncodedPair(i, prompt, full[len(prompt):][:max_response_tokens], len(full) - len(prompt)))
     return pairs
 
 # %% ../../nbs/04_scoring.ipynb #1ebd2a7a
@@ -146,19 +163,38 @@ def _backbone_and_head(model):
 
 
 @torch.inference_mode()
-def _score_batch(model, batch: list[Unit], pad_id: int, head_chunk: int = 2048) -> torch.Tensor:
-    "Log-probs of the batch's response tokens, in the order `collate` lists them."
+def _score_batch(model, batch: list[Unit], pad_id: int, head_chunk: int = 2048) -> tuple[torch.Tensor, torch.Tensor]:
+    "Log-probs of the batch's response tokens, in the order `collate` lists them, and whether each is the argmax."
     backbone, head = _backbone_and_head(model)
     ids, positions, mask, rows, sources, targets = collate(batch, pad_id)
     device = head.weight.device
     hidden = backbone(input_ids=ids.to(device), position_ids=positions.to(device), attention_mask=mask.to(device)).last_hidden_state
     picked = hidden[rows.to(device), sources.to(device)]
-    logprobs = []
+    logprobs, greedy = [], []
     for start in range(0, len(picked), head_chunk):
         logits = head(picked[start:start + head_chunk]).float()
         target = targets[start:start + head_chunk].to(device)
         logprobs.append(logits.gather(1, target[:, None])[:, 0] - logits.logsumexp(-1))
-    return torch.cat(logprobs).cpu()
+        greedy.append(logits.argmax(-1) == target)
+    return torch.cat(logprobs).cpu(), torch.cat(greedy).cpu()
+
+
+def score_encoded(model, pairs: list[EncodedPair], pad_id: int, *, batch_tokens: int = 8192, share_prompts: bool = True,
+                  progress: bool = False) -> dict[int, tuple[torch.Tensor, torch.Tensor]]:
+    "Per-token log-probs of each encoded pair's response and whether each token is the model's argmax, by pair index."
+    scored = {}
+    with tqdm(total=sum(len(p.response_ids) for p in pairs), unit='tok', disable=not progress, desc='scoring') as bar, \
+            mask_attention(model):
+        for batch in make_batches(pack_units(pairs, batch_tokens, share_prompts), batch_tokens):
+            logprobs, greedy = _score_batch(model, batch, pad_id)
+            start = 0
+            for unit in batch:
+                for pair in unit.pairs:
+                    end = start + len(pair.response_ids)
+                    scored[pair.index] = logprobs[start:end], greedy[start:end]
+                    start = end
+            bar.update(len(logprobs))
+    return scored
 
 # %% ../../nbs/04_scoring.ipynb #cb88a7ee
 def score_responses(model, tokenizer, prompts: Sequence[list[dict]], responses: Sequence[str], *,
@@ -167,23 +203,11 @@ def score_responses(model, tokenizer, prompts: Sequence[list[dict]], responses: 
     "log p(response | prompt) under the chat template for each pair: sum, count and mean over response tokens."
     max_length = getattr(model.config, 'max_position_embeddings', None)
     pairs = encode_pairs(tokenizer, prompts, responses, max_response_tokens, max_length, labels)
-    batches = make_batches(pack_units(pairs, batch_tokens, share_prompts), batch_tokens)
-    per_pair: dict[int, torch.Tensor] = {}
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    with tqdm(total=sum(len(p.response_ids) for p in pairs), unit='tok', disable=not progress, desc='scoring') as bar, \
-            mask_attention(model):
-        for batch in batches:
-            logprobs = _score_batch(model, batch, pad_id)
-            start = 0
-            for unit in batch:
-                for pair in unit.pairs:
-                    n = len(pair.response_ids)
-                    per_pair[pair.index] = logprobs[start:start + n]
-                    start += n
-            bar.update(len(logprobs))
+    scored = score_encoded(model, pairs, pad_id, batch_tokens=batch_tokens, share_prompts=share_prompts, progress=progress)
     rows = []
     for pair in pairs:
-        values = per_pair[pair.index].double()
+        values = scored[pair.index][0].double()
         row = {'sum_logprob': values.sum().item(), 'n_tokens': len(values), 'mean_logprob': values.mean().item(),
                'truncated': pair.n_response_tokens > len(values)}
         if return_tokens: row['token_logprobs'] = values.tolist()
@@ -254,6 +278,6 @@ def score_file(model, tokenizer, input_path, output_path, *, max_response_tokens
 def add_scorer_arguments(parser) -> None:
     "The options every scoring command shares: --model, --dtype, --max-response-tokens, --batch-tokens."
     parser.add_argument('--model', required=True, help='registry name (tiny, smollm2-135m-instruct), folder or hub id')
-    parser.add_argument('--dtype', default='auto', help='auto (fp32 on CPU, bf16 on a bf16 GPU), float32 or bfloat16')
+    parser.add_argument('--dtype', default='auto', help='auto (bf16 on a bf16 GPU; on a CPU whichever a one-time calibration found faster), float32 or bfloat16')
     parser.add_argument('--max-response-tokens', type=int, default=None, help='score only the first N response tokens')
     parser.add_argument('--batch-tokens', type=int, default=8192, help='padded tokens per forward pass')

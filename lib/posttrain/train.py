@@ -47,7 +47,7 @@ class TrainConfig:
     scheduler: str = 'linear'
     warmup: float = 0.0  # a fraction of the steps if < 1, else a number of steps (transformers' warmup_steps)
     weight_decay: float = 0.0
-    dtype: str = 'auto'  # see posttrain.models.resolve_dtype: fp32 on CPU, bf16 on a bf16 GPU
+    dtype: str = 'auto'  # see posttrain.models.resolve_dtype: bf16 on a bf16 GPU, on a CPU what it measured
     save_strategy: str = 'epoch'  # checkpoints to resume from; 'no' for none
     gradient_checkpointing: bool = False  # TRL's default is True: it saves activation memory for a third more compute
     seed: int = 0
@@ -59,14 +59,13 @@ class TrainConfig:
 # %% ../../nbs/08_train.ipynb #a02223d1
 def trainer_arguments(out_dir: Path | str, cfg: TrainConfig) -> dict:
     "Keyword arguments common to TRL's `SFTConfig` and `DPOConfig` for `cfg`, writing under `out_dir`."
-    on_gpu = torch.cuda.is_available()
     return dict(output_dir=str(Path(out_dir) / 'checkpoints'), num_train_epochs=cfg.epochs,
                 per_device_train_batch_size=cfg.batch_size, gradient_accumulation_steps=cfg.grad_accum,
                 learning_rate=cfg.learning_rate, lr_scheduler_type=cfg.scheduler, warmup_steps=cfg.warmup,
                 weight_decay=cfg.weight_decay, max_length=cfg.max_length, seed=cfg.seed, data_seed=cfg.seed,
                 logging_steps=1, save_strategy=cfg.save_strategy, save_total_limit=1, report_to='none',
                 gradient_checkpointing=cfg.gradient_checkpointing,
-                use_cpu=not on_gpu, bf16=on_gpu and resolve_dtype(cfg.dtype) == torch.bfloat16,
+                use_cpu=not torch.cuda.is_available(), bf16=resolve_dtype(cfg.dtype) == torch.bfloat16,
                 dataloader_num_workers=0, disable_tqdm=True)
 
 # %% ../../nbs/08_train.ipynb #524568a1
