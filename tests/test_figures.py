@@ -1,6 +1,5 @@
 "The committed results: every output under figures/cpu/ is accounted for by the manifest and has honest provenance."
 import json
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,7 @@ def test_provenance_names_a_manifest_notebook_and_its_parameters(path):
     owners = [a for a in MANIFEST if a.covered('cpu') and path.name in a.outputs]
     assert owners, f'{path.name}: no manifest entry covering the cpu preset lists this output'
     assert all((ROOT / 'nbs' / a.notebook).is_file() for a in owners), f'{path.name}: its notebook does not exist'
-    # the record names the notebook's path when it ran; a notebook that moved since keeps its file name
-    assert {(ROOT / 'nbs' / a.notebook).name for a in owners} == {Path(record['notebook']).name}
+    assert {f'nbs/{a.notebook}' for a in owners} == {record['notebook']}
     assert record['preset'] == 'cpu'
     for artifact in owners:  # the papermill parameters the manifest passes are the ones the notebook recorded
         assert all(record['parameters'].get(k) == v for k, v in artifact.parameters.items())

@@ -246,20 +246,23 @@ class StepTimer(TrainerCallback):
 
 def dpo_step_seconds(model: str | Path, pairs: Sequence[dict], cfg: TrainConfig, *, steps: int = 4, rounds: int = 2,
                      beta: float = PAPER_BETA, scratch: Path | str | None = None, root: Path | str | None = None) -> dict:
-    "Median DPO step seconds with cached reference log-probs and with TRL's reference forward, timed in alternating rounds."
+    "Median DPO step seconds: cached reference log-probs, TRL's reference forward, and cached + shared prompt, in alternating rounds."
 
     reference = reference_logps(model, pairs, max_length=cfg.max_length, dtype=cfg.dtype, root=root)
-    arms = {'cached': with_reference_logps(pairs, reference), 'trl_reference_forward': list(pairs)}
+    cached = with_reference_logps(pairs, reference)
+    arms = {'cached': (cached, False), 'trl_reference_forward': (list(pairs), False), 'shared_prompt_cached': (cached, True)}
     n = steps * cfg.batch_size * cfg.grad_accum
     if len(pairs) < n: raise ValueError(f'{steps} steps of {cfg.batch_size * cfg.grad_accum} pairs need {n} pairs, got {len(pairs)}')
     times = {arm: [] for arm in arms}
     scratch = Path(scratch or tempfile.mkdtemp(prefix='dpo-bench-'))
     for r in range(rounds):
-        for arm, data in arms.items():
+        for arm, (data, shared_prompt) in arms.items():
             timer = StepTimer()
             dpo(model, data[:n], scratch / f'{arm}-{r}', cfg.replace(save_strategy='no'), beta=beta,
-                loss_type='sigmoid_norm', callbacks=[timer])
+                loss_type='sigmoid_norm', callbacks=[timer], shared_prompt=shared_prompt)
             times[arm] += timer.seconds[1:]
     medians = {arm: statistics.median(t) for arm, t in times.items()}
     return {**{f'{arm}_step_s': s for arm, s in medians.items()}, 'steps_timed': {arm: len(t) for arm, t in times.items()},
-            'ratio': medians['cached'] / medians['trl_reference_forward']}
+            'ratio': medians['cached'] / medians['trl_reference_forward'],
+            'shared_prompt_ratio': medians['shared_prompt_cached'] / medians['trl_reference_forward'],
+            'shared_prompt_vs_cached': medians['shared_prompt_cached'] / medians['cached']}

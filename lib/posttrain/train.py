@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import shutil
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -24,13 +25,14 @@ from transformers import TrainerCallback
 from .core import write_json
 from .data import to_dataset, validate_record
 from .models import load_model, lora_config, resolve_dtype, to_prompt_completion
-from .scoring import score_responses
+from .scoring import mask_attention, score_responses
 from .stages import run_stage
 
 # %% auto #0
-__all__ = ['CPU_VOCAB_TILE', 'TRL_CHECKED', 'REFERENCE_COLUMNS', 'TRAINERS', 'TrainConfig', 'trainer_arguments',
-           'merged_state_dict', 'save_model', 'check_trl', 'keep_heap_memory', 'cpu_lm_head', 'last_checkpoint', 'sft',
-           'dpo', 'margin_of', 'records_digest', 'train_stage']
+__all__ = ['CPU_VOCAB_TILE', 'TRL_CHECKED', 'REFERENCE_COLUMNS', 'PER_TOKEN_FIELDS', 'TRAINERS', 'TrainConfig',
+           'trainer_arguments', 'merged_state_dict', 'save_model', 'check_trl', 'keep_heap_memory', 'cpu_lm_head',
+           'last_checkpoint', 'sft', 'dpo_trainer', 'dpo', 'margin_of', 'SharedPromptForward', 'records_digest',
+           'train_stage']
 
 # %% ../../nbs/08_train.ipynb #3a069869
 @dataclass(frozen=True)
@@ -207,32 +209,48 @@ def _preference_example(record: dict) -> dict:
 def _dpo_trainer_class():
     from trl import DPOTrainer
 
-    class CachedReferenceDPOTrainer(DPOTrainer):
-        "TRL's `DPOTrainer`, taking the reference log-probs from the dataset's columns when it has them."
+    class PosttrainDPOTrainer(DPOTrainer):
+        """TRL's `DPOTrainer`, taking the reference log-probs from the dataset's columns when it has them, and with
+        `shared_prompt` set, encoding each pair's prompt once in the policy forward (`SharedPromptForward`)."""
+        shared_prompt = False
+
         def _precompute_ref_logps(self, dataset, name: str, batch_size: int):
             if set(REFERENCE_COLUMNS) <= set(dataset.column_names): return dataset
             return super()._precompute_ref_logps(dataset, name, batch_size)
-    return CachedReferenceDPOTrainer
+
+        def _compute_loss(self, model, inputs, return_outputs):
+            return super()._compute_loss(SharedPromptForward(model) if self.shared_prompt else model, inputs, return_outputs)
+    return PosttrainDPOTrainer
+
+
+def dpo_trainer(model: str | Path, pairs: Sequence[dict], out_dir: Path | str, cfg: TrainConfig = TrainConfig(), *,
+                beta: float = 0.1, loss_type: str = 'sigmoid', callbacks: Iterable[TrainerCallback] = (),
+                precompute_ref_log_probs: bool = False, shared_prompt: bool = False):
+    "The TRL `DPOTrainer` that `dpo` trains, and the tokenizer: a batch or a loss can be looked at without training."
+    from trl import DPOConfig
+    examples = [_preference_example(p) for p in pairs]
+    cached = all(set(REFERENCE_COLUMNS) <= set(e) for e in examples)
+    policy, tokenizer = _trainer_model(model, cfg)
+    args = DPOConfig(**trainer_arguments(Path(out_dir), cfg), beta=beta, loss_type=[loss_type],
+                     precompute_ref_log_probs=precompute_ref_log_probs or cached)
+    trainer = _dpo_trainer_class()(model=policy, args=args, train_dataset=to_dataset(examples),
+                                   processing_class=tokenizer, peft_config=_peft(cfg), callbacks=list(callbacks))
+    trainer.shared_prompt = shared_prompt
+    return trainer, tokenizer
 
 
 def dpo(model: str | Path, pairs: Sequence[dict], out_dir: Path | str, cfg: TrainConfig = TrainConfig(), *,
         beta: float = 0.1, loss_type: str = 'sigmoid', callbacks: Iterable[TrainerCallback] = (),
-        precompute_ref_log_probs: bool = False) -> dict:
+        precompute_ref_log_probs: bool = False, shared_prompt: bool = False) -> dict:
     """DPO of `model` on preference `pairs` with TRL's `DPOTrainer`, the starting model as reference; merged model in `out_dir/model`.
 
     Pairs that carry `ref_chosen_logps` / `ref_rejected_logps` (summed over the completion tokens TRL keeps) are
-    trained against those cached values: no reference model is loaded and no reference forward runs."""
-    from trl import DPOConfig
-    out_dir = Path(out_dir)
-    examples = [_preference_example(p) for p in pairs]
-    cached = all(set(REFERENCE_COLUMNS) <= set(e) for e in examples)
-    policy, tokenizer = _trainer_model(model, cfg)
-    args = DPOConfig(**trainer_arguments(out_dir, cfg), beta=beta, loss_type=[loss_type],
-                     precompute_ref_log_probs=precompute_ref_log_probs or cached)
-    trainer = _dpo_trainer_class()(model=policy, args=args, train_dataset=to_dataset(examples),
-                                   processing_class=tokenizer, peft_config=_peft(cfg), callbacks=list(callbacks))
+    trained against those cached values: no reference model is loaded and no reference forward runs. `shared_prompt`
+    encodes each pair's prompt once in the policy forward (see below)."""
+    trainer, tokenizer = dpo_trainer(model, pairs, out_dir, cfg, beta=beta, loss_type=loss_type, callbacks=callbacks,
+                                     precompute_ref_log_probs=precompute_ref_log_probs, shared_prompt=shared_prompt)
     _train(trainer)
-    return _finish(trainer, tokenizer, out_dir) | {'final_reward_margin': _last(trainer, 'rewards/margins')}
+    return _finish(trainer, tokenizer, Path(out_dir)) | {'final_reward_margin': _last(trainer, 'rewards/margins')}
 
 
 def _last(trainer, key: str) -> float | None:
@@ -245,6 +263,74 @@ def margin_of(model, tokenizer, pairs: Sequence[dict]) -> float:
     chosen = score_responses(model, tokenizer, prompts, [p['chosen'][-1]['content'] for p in pairs])
     rejected = score_responses(model, tokenizer, prompts, [p['rejected'][-1]['content'] for p in pairs])
     return sum(c['sum_logprob'] - r['sum_logprob'] for c, r in zip(chosen, rejected)) / len(pairs)
+
+# %% ../../nbs/08_train.ipynb #d4ea5acd
+def _shared_prompt_rows(input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor) -> list[dict] | None:
+    "Per pair, the packed row's tokens, positions, segment lengths and targets; None if a pair's rows differ in prompt."
+    pairs, rows = len(input_ids) // 2, []
+    for i in range(pairs):
+        chosen, rejected = (input_ids[r][attention_mask[r].bool()] for r in (i, pairs + i))
+        prompt = int((labels[i][attention_mask[i].bool()] == -100).sum())  # leading non-completion tokens
+        if prompt == 0 or not torch.equal(chosen[:prompt], rejected[:prompt]): return None
+        segment = torch.cat([chosen[prompt - 1:prompt], rejected[prompt:-1]])  # rejected's inputs, led by the prompt's last token
+        n_chosen, n_rejected = len(chosen) - prompt, len(rejected) - prompt
+        targets = torch.full((len(chosen) + n_rejected,), -100, dtype=torch.long)
+        targets[prompt - 1:len(chosen) - 1] = chosen[prompt:]
+        targets[len(chosen):] = rejected[prompt:]
+        rows.append({'ids': torch.cat([chosen, segment[:n_rejected]]), 'targets': targets, 'prompt': prompt,
+                     'chosen': n_chosen, 'rejected': n_rejected,
+                     'positions': torch.cat([torch.arange(len(chosen)), torch.arange(prompt - 1, prompt - 1 + n_rejected)])})
+    return rows
+
+
+def _shared_prompt_mask(rows: list[dict], length: int) -> torch.Tensor:
+    "The boolean 4D mask of packed rows: causal over prompt + chosen; the rejected segment sees prompt[:-1] and itself."
+    mask = torch.eye(length, dtype=torch.bool).repeat(len(rows), 1, 1)  # padding attends to itself only
+    for b, row in enumerate(rows):
+        p, chosen_end = row['prompt'], row['prompt'] + row['chosen']
+        mask[b, :chosen_end, :chosen_end] = torch.ones(chosen_end, chosen_end, dtype=torch.bool).tril()
+        end = chosen_end + row['rejected']
+        mask[b, chosen_end:end, :p - 1] = True
+        mask[b, chosen_end:end, chosen_end:end] = torch.ones(row['rejected'], row['rejected'], dtype=torch.bool).tril()
+    return mask[:, None]
+
+
+class SharedPromptForward:
+    "Stands in for the policy in TRL's DPO loss: the same call and `log_probs`, computed from one packed row per pair."
+    def __init__(self, model): self.model = model
+
+    def __call__(self, input_ids, attention_mask=None, labels=None, fused_lm_head=False, **extra):
+        extra.pop('use_cache', None)
+        plain = fused_lm_head and labels is not None and attention_mask is not None and not extra
+        rows = _shared_prompt_rows(input_ids, attention_mask, labels) if plain else None
+        if rows is None:  # not TRL's plain padded layout (or not its loss call): its own forward
+            return self.model(input_ids=input_ids, attention_mask=attention_mask, labels=labels,
+                              fused_lm_head=fused_lm_head, use_cache=False, **extra)
+        length, device = max(len(r['ids']) for r in rows), input_ids.device
+        padded = lambda key, value: torch.stack([torch.nn.functional.pad(r[key], (0, length - len(r[key])), value=value)
+                                                 for r in rows]).to(device)
+        with mask_attention(getattr(self.model, 'module', self.model)):  # DDP wraps the model in `module`
+            packed = self.model(input_ids=padded('ids', 0), position_ids=padded('positions', 0),
+                                attention_mask=_shared_prompt_mask(rows, length).to(device),
+                                shift_labels=padded('targets', -100), fused_lm_head=True, use_cache=False)
+        width = input_ids.shape[1] - 1
+        per_token = {f: _unpack(getattr(packed, f), rows, width) if getattr(packed, f, None) is not None else None
+                     for f in PER_TOKEN_FIELDS}  # log-probs, and the entropy and logit statistics TRL logs
+        return types.SimpleNamespace(**per_token, aux_loss=getattr(packed, 'aux_loss', None))
+
+
+PER_TOKEN_FIELDS = ('log_probs', 'entropy', 'log_sum_sq_probs', 'mean_logits', 'is_top1')  # TRL's fused head outputs
+
+
+def _unpack(values: torch.Tensor, rows: list[dict], width: int) -> torch.Tensor:
+    "Per-token values of packed rows, put where TRL's two rows per pair hold them (zeros elsewhere)."
+    pairs = len(rows)
+    out = values.new_zeros((2 * pairs, width))
+    for i, (row, row_values) in enumerate(zip(rows, values)):
+        p, chosen_end = row['prompt'], row['prompt'] + row['chosen']
+        out[i, :chosen_end - 1] = row_values[:chosen_end - 1]
+        out[pairs + i, p - 1:p - 1 + row['rejected']] = row_values[chosen_end:chosen_end + row['rejected']]
+    return out
 
 # %% ../../nbs/08_train.ipynb #0b087252
 TRAINERS = {'sft': sft, 'dpo': dpo}

@@ -497,6 +497,6 @@ MANIFEST: list[Artifact] = [
     Artifact('smoltulu_table13', 'SmolTulu', 'Table 13', 'benchmark contamination of the RLVR data',
              'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table13'), ALL),
     Artifact('bench_dpo_cache', 'ours', 'DPO reference-cache benchmark',
-             "DPO step time with cached reference log-probs against TRL's reference forward",
+             "DPO step time with cached reference log-probs, with and without a shared prompt, against TRL's reference forward",
              'bench/bench_dpo_cache.ipynb', table_files('bench_dpo_cache'), ALL),
 ]
