@@ -24,6 +24,7 @@ def test_provenance_names_a_manifest_notebook_and_its_parameters(path):
     assert all((ROOT / 'nbs' / a.notebook).is_file() for a in owners), f'{path.name}: its notebook does not exist'
     assert {f'nbs/{a.notebook}' for a in owners} == {record['notebook']}
     assert record['preset'] == 'cpu'
+    assert record['auto_dtype']['dtype'] in ('float32', 'bfloat16')  # what dtype='auto' meant on the machine
     for artifact in owners:  # the papermill parameters the manifest passes are the ones the notebook recorded
         assert all(record['parameters'].get(k) == v for k, v in artifact.parameters.items())
     assert len(record['git']['commit']) == 40 and record['git']['dirty'] is False
