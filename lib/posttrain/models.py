@@ -164,7 +164,8 @@ def cpu_dtype_calibration() -> dict:
     "This machine's `measure_cpu_dtypes`, measured once per (CPU, threads, torch version) and cached in the user cache."
     path = get_paths().cache / 'cpu-dtype-calibration.json'
     key = f'{cpu_name()} | {torch.get_num_threads()} threads | torch {torch.__version__} | {sorted(CALIBRATION_SHAPE.items())}'
-    known = json.loads(path.read_text()) if path.is_file() else {}
+    try: known = json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError): known = {}  # none yet, or unreadable: measure again
     if key not in known:
         known[key] = measure_cpu_dtypes()
         atomic_write_text(path, json.dumps(known, indent=1))
