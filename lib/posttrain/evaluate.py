@@ -22,7 +22,7 @@ from lm_eval.models.huggingface import HFLM
 from .answers import answers_match, extract_answer
 from .core import atomic_path, atomic_write_text
 from .models import REGISTRY, load_model, model_path
-from .scoring import EncodedPair, score_encoded
+from .scoring import EncodedPair, padding_id, score_encoded
 from .tasks import GENERATIVE_SUITES, MULTIPLE_CHOICE_SUITES, SUITES, build_suite
 
 # %% auto #0
@@ -146,8 +146,7 @@ class PosttrainLM(HFLM):
                 raise ValueError(f'a continuation of {len(continuation)} tokens is longer than the model ({self.max_length})')
             kept = (context + continuation)[-(self.max_length + 1):]  # HFLM's left truncation of the context
             pairs.append(EncodedPair(i, kept[:len(kept) - len(continuation)], continuation, len(continuation)))
-        pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.eot_token_id
-        scored = score_encoded(self.model, pairs, pad_id, batch_tokens=self.batch_tokens,
+        scored = score_encoded(self.model, pairs, padding_id(self.tokenizer), batch_tokens=self.batch_tokens,
                                progress=not disable_tqdm and self.rank == 0)
         answers = []
         for (request, _, _), pair in zip(requests, pairs):

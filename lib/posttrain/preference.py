@@ -22,7 +22,7 @@ from .stages import run_stage
 from .data import validate_record, to_dataset
 from .grape import parse_calculation
 from .models import load_model, load_tokenizer, lora_config, model_path, resolve_dtype
-from .scoring import encode_pairs, score_responses, template_fingerprint
+from .scoring import encode_pairs, padding_id, score_encoded, template_fingerprint
 from .tasks import LETTERS, build_suite
 from .train import TrainConfig, dpo, records_digest, save_model, train_stage, trainer_arguments
 
@@ -114,14 +114,15 @@ def completion_logps(model, tokenizer, pairs: Sequence[dict], max_length: int, b
     rows = [{} for _ in pairs]
     for key in ('chosen', 'rejected'):  # separate passes for chosen and rejected
         completions = [_completion_text(p[key], f"pair {p.get('id', i)}: {key}") for i, p in enumerate(pairs)]
-        encoded = encode_pairs(tokenizer, prompts, completions)
-        scores = score_responses(model, tokenizer, prompts, completions, batch_tokens=batch_tokens, return_tokens=True)
-        for i, (pair, enc, score) in enumerate(zip(pairs, encoded, scores)):
-            kept = max_length - len(enc.prompt_ids)
-            if kept <= 0:
+        encoded = encode_pairs(tokenizer, prompts, completions,
+                               max_length=getattr(model.config, 'max_position_embeddings', None))
+        for i, (pair, enc) in enumerate(zip(pairs, encoded)):
+            if max_length - len(enc.prompt_ids) <= 0:
                 raise ValueError(f"pair {pair.get('id', i)}: the prompt is {len(enc.prompt_ids)} tokens, which leaves "
                                  f'no completion token within max_length={max_length}')
-            tokens = score['token_logprobs'][:kept]
+        scored = score_encoded(model, encoded, padding_id(tokenizer), batch_tokens=batch_tokens)
+        for i, enc in enumerate(encoded):
+            tokens = scored[i][0].double().tolist()[:max_length - len(enc.prompt_ids)]
             rows[i] |= {f'{key}_logps': sum(tokens), f'{key}_tokens': len(tokens)}
     return rows
 

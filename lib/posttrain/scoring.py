@@ -18,7 +18,7 @@ from .data import DataError, jsonl_lines, read_jsonl, validate_record, write_jso
 
 # %% auto #0
 __all__ = ['MASK_ATTENTION', 'ALP_MAX_TOKENS', 'EncodedPair', 'encode_pairs', 'Unit', 'pack_units', 'make_batches', 'collate',
-           'mask_attention', 'score_encoded', 'score_responses', 'reference_scores', 'alp', 'alp_margin',
+           'mask_attention', 'score_encoded', 'padding_id', 'score_responses', 'reference_scores', 'alp', 'alp_margin',
            'template_fingerprint', 'score_table', 'score_file', 'add_scorer_arguments']
 
 # %% ../../nbs/04_scoring.ipynb #81075799
@@ -197,14 +197,19 @@ def score_encoded(model, pairs: list[EncodedPair], pad_id: int, *, batch_tokens:
     return scored
 
 # %% ../../nbs/04_scoring.ipynb #cb88a7ee
+def padding_id(tokenizer) -> int:
+    "The token that pads a batch: the tokenizer's pad token, else its end-of-sequence token."
+    return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+
+
 def score_responses(model, tokenizer, prompts: Sequence[list[dict]], responses: Sequence[str], *,
                     max_response_tokens: int | None = None, batch_tokens: int = 8192, share_prompts: bool = True,
                     return_tokens: bool = False, progress: bool = False, labels: Sequence[str] | None = None) -> list[dict]:
     "log p(response | prompt) under the chat template for each pair: sum, count and mean over response tokens."
     max_length = getattr(model.config, 'max_position_embeddings', None)
     pairs = encode_pairs(tokenizer, prompts, responses, max_response_tokens, max_length, labels)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    scored = score_encoded(model, pairs, pad_id, batch_tokens=batch_tokens, share_prompts=share_prompts, progress=progress)
+    scored = score_encoded(model, pairs, padding_id(tokenizer), batch_tokens=batch_tokens, share_prompts=share_prompts,
+                           progress=progress)
     rows = []
     for pair in pairs:
         values = scored[pair.index][0].double()
