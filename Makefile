@@ -31,10 +31,12 @@ check-sync: install
 	if [ "$$before" != "$$after" ]; then \
 	  echo "nbdev_export / nbdev_clean / make readme changed files: run them and commit the result"; git status --short; exit 1; fi
 
+# Tests write their scratch files under one temporary folder, removed when they end, pass or fail.
 test: install check-sync
 	$(BIN)/ruff check lib tests bench
-	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/nbdev_test --n_workers 2 --timing
-	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/pytest tests
+	scratch="$$(mktemp -d -t posttrain-test.XXXXXX)"; trap 'rm -rf "$$scratch"' EXIT; \
+	export TMPDIR="$$scratch" HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1; \
+	$(BIN)/nbdev_test --n_workers 2 --timing && $(BIN)/pytest tests
 
 # Runs every paper notebook of the manifest through papermill (skipping unchanged ones); see nbs/14_reproduce.ipynb.
 reproduce: install

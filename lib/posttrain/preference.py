@@ -255,13 +255,13 @@ def dpo_step_seconds(model: str | Path, pairs: Sequence[dict], cfg: TrainConfig,
     n = steps * cfg.batch_size * cfg.grad_accum
     if len(pairs) < n: raise ValueError(f'{steps} steps of {cfg.batch_size * cfg.grad_accum} pairs need {n} pairs, got {len(pairs)}')
     times = {arm: [] for arm in arms}
-    scratch = Path(scratch or tempfile.mkdtemp(prefix='dpo-bench-'))
-    for r in range(rounds):
-        for arm, (data, shared_prompt) in arms.items():
-            timer = StepTimer()
-            dpo(model, data[:n], scratch / f'{arm}-{r}', cfg.replace(save_strategy='no'), beta=beta,
-                loss_type='sigmoid_norm', callbacks=[timer], shared_prompt=shared_prompt)
-            times[arm] += timer.seconds[1:]
+    with tempfile.TemporaryDirectory(prefix='dpo-bench-') as temporary:  # the timed runs' models are not kept
+        for r in range(rounds):
+            for arm, (data, shared_prompt) in arms.items():
+                timer = StepTimer()
+                dpo(model, data[:n], Path(scratch or temporary) / f'{arm}-{r}', cfg.replace(save_strategy='no'),
+                    beta=beta, loss_type='sigmoid_norm', callbacks=[timer], shared_prompt=shared_prompt)
+                times[arm] += timer.seconds[1:]
     medians = {arm: statistics.median(t) for arm, t in times.items()}
     return {**{f'{arm}_step_s': s for arm, s in medians.items()}, 'steps_timed': {arm: len(t) for arm, t in times.items()},
             'ratio': medians['cached'] / medians['trl_reference_forward'],
