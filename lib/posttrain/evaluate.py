@@ -28,7 +28,7 @@ from .tasks import GENERATIVE_SUITES, MULTIPLE_CHOICE_SUITES, SUITES, build_suit
 # %% auto #0
 __all__ = ['TASK_PREFIX', 'DEFAULT_TEST_N', 'BACKENDS', 'HEADLINE_METRICS', 'question_text', 'process_generative', 'task_config',
            'export_tasks', 'lm_eval_task_names', 'offline_suite', 'route_tasks', 'PosttrainLM', 'evaluate',
-           'headline_scores']
+           'headline_scores', 'headline_items']
 
 # %% ../../nbs/10_evaluate.ipynb #3893e7a0
 def question_text(doc: dict) -> str:
@@ -177,6 +177,20 @@ def _tidy(results: dict, names: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=['task', 'metric', 'value', 'stderr', 'n']).astype({'n': 'Int64'})
 
 
+def _items(results: dict, names: dict[str, str]) -> pd.DataFrame:
+    "lm-eval's logged samples as rows (task, item, metric, value); an item is its document's `id`, a list value its mean."
+    rows = []
+    for task, samples in results.get('samples', {}).items():
+        for sample in samples:
+            doc = sample['doc'] if isinstance(sample['doc'], dict) else {}
+            for metric in sample['metrics']:
+                value = sample[metric]
+                rows.append({'task': names.get(task, task), 'item': str(doc.get('id', sample['doc_id'])),
+                             'metric': metric if sample['filter'] == 'none' else f"{metric},{sample['filter']}",
+                             'value': float(sum(value) / len(value)) if isinstance(value, list) else float(value)})
+    return pd.DataFrame(rows, columns=['task', 'item', 'metric', 'value'])
+
+
 @functools.cache
 def _environment() -> dict:
     "lm-eval's environment record (torch's collect_env, package versions, git hash of the parent folder), gathered once."
@@ -199,14 +213,16 @@ def _environment_once():
 def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limit: int | None = None,
              batch_size: int = 8, max_gen_tokens: int = 256, apply_chat_template: bool = True,
              include_path: Path | str | None = None, seed: int = 0, dtype: str = 'auto',
-             system_instruction: str | None = None, backend: str = 'posttrain') -> pd.DataFrame:
+             system_instruction: str | None = None, backend: str = 'posttrain',
+             return_items: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Evaluate `model` (a loaded model with its `tokenizer`, or a model name) on `tasks` through lm-eval.
 
     `tasks` are offline suite names and/or standard lm-eval task names. `include_path` is a folder written by
     `export_tasks`; without it the requested suites are exported to a temporary folder. `system_instruction`
     becomes the system message of every prompt (lm-eval's own option). `backend` is `posttrain` (log-likelihoods
     through the shared scorer) or `hf` (lm-eval's `HFLM` as it ships). Returns the tidy table
-    (task, metric, value, stderr, n)."""
+    (task, metric, value, stderr, n), and with `return_items` also each document's scores (task, item, metric, value),
+    the per-item evidence a claim's interval is computed from."""
     from lm_eval import simple_evaluate
     from lm_eval.tasks import TaskManager
 
@@ -225,13 +241,14 @@ def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limi
         manager = TaskManager(include_path=str(include_path) if offline else None, include_defaults=bool(standard))
         lm = BACKENDS[backend](pretrained=model, tokenizer=tokenizer, batch_size=batch_size)
         stack.enter_context(_environment_once())
-        return pd.concat([_tidy(simple_evaluate(model=lm, tasks=[task], task_manager=manager, limit=limit,
-                                                apply_chat_template=apply_chat_template, log_samples=False,
-                                                system_instruction=system_instruction,
-                                                gen_kwargs={'do_sample': False, 'max_gen_toks': max_gen_tokens},
-                                                random_seed=seed, numpy_random_seed=seed, torch_random_seed=seed,
-                                                fewshot_random_seed=seed), lm_names)
-                          for task in lm_names], ignore_index=True)
+        runs = [simple_evaluate(model=lm, tasks=[task], task_manager=manager, limit=limit,
+                                apply_chat_template=apply_chat_template, log_samples=return_items,
+                                system_instruction=system_instruction,
+                                gen_kwargs={'do_sample': False, 'max_gen_toks': max_gen_tokens}, random_seed=seed,
+                                numpy_random_seed=seed, torch_random_seed=seed, fewshot_random_seed=seed)
+                for task in lm_names]
+    table = pd.concat([_tidy(run, lm_names) for run in runs], ignore_index=True)
+    return (table, pd.concat([_items(run, lm_names) for run in runs], ignore_index=True)) if return_items else table
 
 # %% ../../nbs/10_evaluate.ipynb #5553ad61
 HEADLINE_METRICS = {'word_problems': ('exact_match',), 'formula_forward': ('exact_match',),
@@ -250,3 +267,9 @@ def headline_scores(table) -> dict[str, float]:
         scores[task] = float(values[list(HEADLINE_METRICS[task])].mean())
     return scores
 
+
+def headline_items(items) -> pd.DataFrame:
+    "Each document's headline value (task, item, value) from the item scores `evaluate(..., return_items=True)` returns."
+    return pd.DataFrame([{'task': task, 'item': item, 'value': headline_scores(rows)[task]}
+                         for (task, item), rows in items.groupby(['task', 'item'], sort=False)],
+                        columns=['task', 'item', 'value'])

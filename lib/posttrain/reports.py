@@ -8,23 +8,29 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import scipy.stats
+
 from .core import atomic_path, atomic_write_text, get_paths, provenance, write_json
 from .models import auto_dtype
 
 # %% auto #0
-__all__ = ['save_table', 'save_figure', 'verdict']
+__all__ = ['CONFIDENCE', 'RESAMPLES', 'POWER', 'VERDICTS', 'CLAIM_COLUMNS', 'VERDICT_COLOURS', 'save_table', 'save_figure',
+           'bootstrap_interval', 'min_detectable_difference', 'verdict', 'paired_evidence', 'Claims', 'claims_overview',
+           'forest_plot', 'write_overview']
 
 # %% ../../nbs/16_reports.ipynb #1d8f82f5
 def save_table(table, name: str, preset: str, *, notebook: str, parameters: dict, started: float,
-               root: Path | str | None = None, floatfmt: str = '.4g') -> dict[str, Path]:
-    "Write a pandas `table` to `figures/<preset>/<name>.{md,csv}` plus `<name>.provenance.json`, each atomically."
+               root: Path | str | None = None, floatfmt: str = '.4g', also: list[Path] = ()) -> dict[str, Path]:
+    "Write a pandas `table` to `figures/<preset>/<name>.{md,csv}` plus `<name>.provenance.json`, each atomically; `also`: files written beside it."
     out = get_paths(root).figures / preset
     paths = {'csv': out / f'{name}.csv', 'md': out / f'{name}.md', 'provenance': out / f'{name}.provenance.json'}
     with atomic_path(paths['csv']) as tmp: table.to_csv(tmp, index=False)
     atomic_write_text(paths['md'], table.to_markdown(index=False, floatfmt=floatfmt) + '\n')
     write_json(paths['provenance'], provenance(
         notebook=notebook, preset=preset, parameters=parameters, seed=parameters.get('seed'), auto_dtype=auto_dtype(),
-        outputs=[p.name for p in (paths['md'], paths['csv'])], wall_time_s=round(time.time() - started, 2)))
+        outputs=[p.name for p in (paths['md'], paths['csv'], *also)], wall_time_s=round(time.time() - started, 2)))
     return paths
 
 # %% ../../nbs/16_reports.ipynb #ad9b6ca1
@@ -40,8 +46,157 @@ def save_figure(fig, data, name: str, preset: str, *, notebook: str, parameters:
         outputs=[p.name for p in (paths['png'], paths['csv'])], wall_time_s=round(time.time() - started, 2)))
     return paths
 
-# %% ../../nbs/16_reports.ipynb #1230c376
-def verdict(ours: float, paper: float, tolerance: float = 1e-9) -> str:
-    "'reproduced' when our difference has the paper's sign, 'not reproduced' when opposite, else a tie."
-    if abs(ours) <= tolerance: return 'tie: not measurable at this scale'
-    return 'reproduced' if (ours > 0) == (paper > 0) else 'not reproduced'
+# %% ../../nbs/16_reports.ipynb #4ae4a1d2
+CONFIDENCE = 0.95  # two-sided level of every claim's interval
+RESAMPLES = 9999  # bootstrap resamples per interval
+POWER = 0.8  # the power at which the minimum detectable difference is stated
+VERDICTS = ('reproduced', 'contradicted', 'inconclusive')
+
+
+def bootstrap_interval(values, statistic=np.mean, *, confidence: float = CONFIDENCE, resamples: int = RESAMPLES,
+                       seed: int = 0) -> tuple[float, float]:
+    "Percentile-bootstrap interval of `statistic` over `values` (one per item; `scipy.stats.bootstrap`)."
+    values = np.asarray(values)
+    if len(values) < 2:
+        point = float(statistic(values))
+        return point, point
+    result = scipy.stats.bootstrap((values,), statistic, confidence_level=confidence, n_resamples=resamples,
+                                   method='percentile', vectorized=statistic is np.mean, rng=np.random.default_rng(seed))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def min_detectable_difference(differences, *, confidence: float = CONFIDENCE, power: float = POWER) -> float:
+    "The true mean difference a two-sided test at this n detects with `power`: (z_(1-alpha/2) + z_power) x standard error."
+    differences = np.asarray(differences, dtype=float)
+    if len(differences) < 2: return float('nan')
+    z = scipy.stats.norm.ppf(1 - (1 - confidence) / 2) + scipy.stats.norm.ppf(power)
+    return float(z * differences.std(ddof=1) / np.sqrt(len(differences)))
+
+
+def verdict(low: float, high: float, paper: float) -> str:
+    "'reproduced' if [low, high] excludes 0 on the side of the paper's difference, 'contradicted' on the other side, else 'inconclusive'."
+    if paper == 0: raise ValueError("a claim needs the paper's direction: a nonzero paper difference")
+    if low > 0 or high < 0: return 'reproduced' if (low > 0) == (paper > 0) else 'contradicted'
+    return 'inconclusive'
+
+# %% ../../nbs/16_reports.ipynb #520608ad
+CLAIM_COLUMNS = ['paper', 'table', 'claim', 'metric', 'paper value', 'paper: difference', 'ours', 'ours: difference',
+                 'CI low', 'CI high', 'n items', 'n seeds', 'min detectable difference', 'verdict', 'note']
+
+
+def _by_seed_and_item(values) -> pd.Series:
+    values = pd.Series(values, dtype=float)
+    if values.index.nlevels == 1:
+        values.index = pd.MultiIndex.from_arrays([[0] * len(values), values.index])
+    return values.rename_axis(['seed', 'item'])
+
+
+def paired_evidence(a, b) -> pd.DataFrame:
+    "Rows (seed, item, a, b) pairing two models' per-item values; a bare item index means seed 0."
+    a, b = _by_seed_and_item(a), _by_seed_and_item(b)
+    if unpaired := sorted(set(a.index) ^ set(b.index), key=str):
+        raise ValueError(f'{len(unpaired)} (seed, item) measured on one side only, e.g. {unpaired[0]}')
+    evidence = pd.DataFrame({'a': a, 'b': b.reindex(a.index)}).reset_index()
+    if evidence[['a', 'b']].isna().any(axis=None):
+        raise ValueError(f"no value for (seed, item) {tuple(evidence[evidence[['a', 'b']].isna().any(axis=1)].iloc[0, :2])}")
+    return evidence
+
+
+class Claims:
+    "One table's claims, each decided from per-item values (`add`) or from a statistic with its own interval (`add_estimate`)."
+
+    def __init__(self, paper: str, table: str):
+        self.paper, self.table, self.rows, self.evidence = paper, table, [], []
+
+    def add(self, claim: str, metric: str, paper: float, a, b, *, paper_text: str = '', note: str = '') -> dict:
+        "'A - B has the sign of `paper`' (the paper's A - B), decided on per-item values `a` and `b` of the two rows."
+        evidence = paired_evidence(a, b)
+        per_item = (evidence.a - evidence.b).groupby(evidence['item'], sort=False).mean()
+        low, high = bootstrap_interval(per_item.to_numpy())
+        return self.add_estimate(claim, metric, paper, float(per_item.mean()), low, high, n_items=len(per_item),
+                                 n_seeds=evidence.seed.nunique(), mdd=min_detectable_difference(per_item),
+                                 evidence=evidence, paper_text=paper_text, note=note,
+                                 ours_text=f'{evidence.a.mean():.4g} vs {evidence.b.mean():.4g}')
+
+    def add_estimate(self, claim: str, metric: str, paper: float, estimate: float, low: float, high: float, *,
+                     n_items: int, n_seeds: int, mdd: float, evidence: pd.DataFrame, paper_text: str = '',
+                     ours_text: str = '', note: str = '') -> dict:
+        "A claim decided by an `estimate` with its interval [low, high], kept with the `evidence` it came from."
+        row = {'paper': self.paper, 'table': self.table, 'claim': claim, 'metric': metric,
+               'paper value': paper_text or f'{paper:+.4g}', 'paper: difference': paper,
+               'ours': ours_text or f'{estimate:+.4g}', 'ours: difference': estimate, 'CI low': low, 'CI high': high,
+               'n items': n_items, 'n seeds': n_seeds, 'min detectable difference': mdd,
+               'verdict': verdict(low, high, paper), 'note': note}
+        self.rows.append(row)
+        self.evidence.append(evidence.assign(claim=claim, metric=metric))
+        return row
+
+    def frame(self) -> pd.DataFrame:
+        "The claims, one row each, in `CLAIM_COLUMNS`."
+        return pd.DataFrame(self.rows, columns=CLAIM_COLUMNS)
+
+    def save(self, name: str, preset: str, *, notebook: str, parameters: dict, started: float,
+             root: Path | str | None = None) -> dict[str, Path]:
+        "Write `<name>_claims.{md,csv}` with provenance, and the evidence of every claim to `<name>_claims_items.csv`."
+        items = get_paths(root).figures / preset / f'{name}_claims_items.csv'
+        evidence = pd.concat(self.evidence, ignore_index=True)
+        front = ['claim', 'metric']
+        with atomic_path(items) as tmp: evidence[front + [c for c in evidence if c not in front]].to_csv(tmp, index=False)
+        return save_table(self.frame(), f'{name}_claims', preset, notebook=notebook, parameters=parameters,
+                          started=started, root=root, also=[items]) | {'items': items}
+
+# %% ../../nbs/16_reports.ipynb #6b0b168e
+VERDICT_COLOURS = {'reproduced': 'tab:green', 'contradicted': 'tab:red', 'inconclusive': 'tab:grey'}
+
+
+def claims_overview(preset: str, root: Path | str | None = None) -> pd.DataFrame:
+    "Every claims table under `figures/<preset>/`, in file order, as one frame of `CLAIM_COLUMNS`."
+    files = sorted((get_paths(root).figures / preset).glob('*_claims.csv'))
+    return pd.concat([pd.read_csv(f, keep_default_na=False, na_values=['']) for f in files] or
+                     [pd.DataFrame(columns=CLAIM_COLUMNS)], ignore_index=True)[CLAIM_COLUMNS]
+
+
+def _signed(claims: pd.DataFrame) -> pd.DataFrame:
+    sign = np.sign(claims['paper: difference'])
+    low, high = claims['CI low'] * sign, claims['CI high'] * sign
+    return pd.DataFrame({'label': claims.paper + ' ' + claims.table + ': ' + claims.claim, 'metric': claims.metric,
+                         'effect': claims['ours: difference'] * sign, 'low': np.minimum(low, high),
+                         'high': np.maximum(low, high), 'verdict': claims.verdict})
+
+
+def forest_plot(claims: pd.DataFrame):
+    "Each claim's effect and 95% interval, signed so the paper's direction is right of 0, one panel per metric."
+    import matplotlib.pyplot as plt
+    data = _signed(claims)
+    metrics = list(dict.fromkeys(data.metric))
+    sizes = [int((data.metric == m).sum()) for m in metrics]
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(10, 0.3 * len(data) + 0.9 * len(metrics)), squeeze=False,
+                             gridspec_kw={'height_ratios': sizes})
+    for ax, metric in zip(axes[:, 0], metrics):
+        rows = data[data.metric == metric].reset_index(drop=True)
+        y = np.arange(len(rows))[::-1]
+        for yi, row in zip(y, rows.itertuples()):
+            colour = VERDICT_COLOURS[row.verdict]
+            ax.plot([row.low, row.high], [yi, yi], color=colour, lw=2)
+            ax.plot(row.effect, yi, 'o', color=colour, ms=4)
+        ax.axvline(0, color='black', lw=0.8)
+        ax.set_yticks(y, [label if len(label) <= 70 else label[:67] + '...' for label in rows.label], fontsize=7)
+        ax.set_title(f'{metric}: ours, signed so the paper\'s direction is > 0', fontsize=8, loc='left')
+        ax.grid(axis='x', alpha=0.3)
+    handles = [plt.Line2D([], [], color=c, lw=2, label=v) for v, c in VERDICT_COLOURS.items()]
+    axes[0, 0].legend(handles=handles, fontsize=7, loc='lower right')
+    fig.tight_layout()
+    return fig, data
+
+
+def write_overview(preset: str, root: Path | str | None = None) -> dict[str, Path]:
+    "`figures/<preset>/claims.{md,csv}` (every claim of every paper) and `claims_forest.png`, with provenance."
+    import matplotlib.pyplot as plt
+    started, claims = time.time(), claims_overview(preset, root)
+    if claims.empty: raise FileNotFoundError(f'no *_claims.csv under figures/{preset}/: run the paper notebooks first')
+    source = {'notebook': 'nbs/16_reports.ipynb', 'parameters': {'preset': preset}, 'started': started, 'root': root}
+    paths = save_table(claims, 'claims', preset, **source)
+    fig, data = forest_plot(claims)
+    paths |= {f'forest_{k}': v for k, v in save_figure(fig, data, 'claims_forest', preset, **source).items()}
+    plt.close(fig)
+    return paths

@@ -29,11 +29,11 @@ if TYPE_CHECKING: import pandas as pd
 
 # %% auto #0
 __all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'RESULTS_BEGIN', 'RESULTS_END', 'BENCH_BEGIN',
-           'BENCH_END', 'Artifact', 'table_files', 'figure_files', 'collect_manifest', 'ReproduceError',
-           'check_manifest', 'manifest_table', 'NotebookJob', 'plan', 'parameters_cell', 'check_writable',
-           'check_kernel', 'library_digest', 'job_key', 'is_done', 'NotebookRun', 'execute', 'reproduce',
-           'summary_table', 'results_table', 'replace_block', 'bench_block', 'write_readme', 'run_command',
-           'add_reproduce_command']
+           'BENCH_END', 'CLAIMS_BEGIN', 'CLAIMS_END', 'Artifact', 'table_files', 'figure_files', 'collect_manifest',
+           'ReproduceError', 'check_manifest', 'manifest_table', 'NotebookJob', 'plan', 'parameters_cell',
+           'check_writable', 'check_kernel', 'library_digest', 'job_key', 'is_done', 'NotebookRun', 'execute',
+           'reproduce', 'summary_table', 'results_table', 'replace_block', 'bench_block', 'claims_block',
+           'write_readme', 'run_command', 'add_reproduce_command']
 
 # %% ../../nbs/14_reproduce.ipynb #737f2d0f
 @dataclass(frozen=True)
@@ -320,7 +320,7 @@ def reproduce(preset: str, only: list[str] | None = None, force: bool = False, t
     for a result in doubt). Each notebook's stages are logged in `runs/<preset>/<notebook>.stages` (what
     `posttrain stages` reads). `timeout` is per cell, in seconds (default: the preset's `cell_timeout_s`). Bad input
     raises `ReproduceError` before anything runs; a failing notebook is returned as a failed `NotebookRun` and the
-    others still run."""
+    others still run. After a run, the preset's claims overview is rewritten (`reports.write_overview`)."""
     preset = get_preset(preset).name
     manifest = collect_manifest() if manifest is None else manifest
     paths = get_paths(root)
@@ -358,6 +358,9 @@ def reproduce(preset: str, only: list[str] | None = None, force: bool = False, t
         if progress: bar.write(_describe(run), file=sys.stderr)
         results.append(run)
     bar.close()
+    if any(r.status == 'ran' for r in results) and any(figures.glob('*_claims.csv')):
+        from posttrain.reports import write_overview
+        write_overview(preset, paths.root)
     return results
 
 
@@ -422,8 +425,32 @@ def bench_block(preset: str = 'cpu', root: Path | str | None = None) -> str:
             + (figures / 'bench_scoring_ratios.md').read_text().strip())
 
 
+CLAIMS_BEGIN = '<!-- claims: written by `make readme` from figures/cpu/claims.csv -->'
+CLAIMS_END = '<!-- end of claims -->'
+
+
+def _with_interval(row) -> str: return f"{row['ours: difference']:+.3g} [{row['CI low']:+.3g}, {row['CI high']:+.3g}]"
+
+
+def claims_block(preset: str = 'cpu', root: Path | str | None = None) -> str:
+    "Markdown: the verdict counts, then per paper each claim of `figures/<preset>/claims.csv` with its interval."
+    import pandas as pd
+    from posttrain.reports import VERDICTS
+    claims = pd.read_csv(get_paths(root).figures / get_preset(preset).name / 'claims.csv', keep_default_na=False,
+                         na_values=[''])
+    counts = claims.verdict.value_counts()
+    lines = [f"{len(claims)} claims: {', '.join(f'{counts.get(v, 0)} {v}' for v in VERDICTS)} (95% intervals; every "
+             f"claim in [claims.md](figures/{preset}/claims.md), drawn in [claims_forest.png](figures/{preset}/claims_forest.png))."]
+    for paper, rows in claims.groupby('paper', sort=False):
+        lines += ['', f'**{paper}**', '', '| table | claim | metric | paper | ours [95% CI] | n items x seeds | detectable '
+                  '| verdict |', '|---|---|---|---|---|---|---|---|']
+        lines += [f"| {r['table']} | {r['claim']} | {r['metric']} | {r['paper value']} | {_with_interval(r)} | "
+                  f"{r['n items']} x {r['n seeds']} | {r['min detectable difference']:.3g} | {r['verdict']} |"
+                  for _, r in rows.iterrows()]
+    return '\n'.join(lines)
+
 def write_readme(root: Path | str | None = None) -> Path:
-    "Refresh the results and benchmark tables in `nbs/index.ipynb` (only if changed), then write `README.md` from its markdown cells."
+    "Refresh the results, claims and benchmark tables in `nbs/index.ipynb` (only if changed), then write `README.md` from its markdown cells."
     from execnb.nbio import read_nb, write_nb
     root = get_paths(root).root
     index = root / 'nbs' / 'index.ipynb'
@@ -433,6 +460,8 @@ def write_readme(root: Path | str | None = None) -> Path:
             cell.source = replace_block(cell.source, results_table('cpu', root))
         if cell.cell_type == 'markdown' and BENCH_BEGIN in cell.source:
             cell.source = replace_block(cell.source, bench_block('cpu', root), BENCH_BEGIN, BENCH_END)
+        if cell.cell_type == 'markdown' and CLAIMS_BEGIN in cell.source:
+            cell.source = replace_block(cell.source, claims_block('cpu', root), CLAIMS_BEGIN, CLAIMS_END)
     nb.pop('path_', None)
     write_nb(nb, index)  # the format nbdev_clean writes; the file is untouched when nothing changed
     return atomic_write_text(root / 'README.md',
