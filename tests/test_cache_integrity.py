@@ -18,7 +18,10 @@ def fake_evaluate(monkeypatch):
     def evaluate(model, tokenizer, tasks, **kwargs):
         calls.append(tasks[0])
         if fail[0]: raise RuntimeError('killed mid-evaluation')
-        return pd.DataFrame({'metric': ['exact_match'], 'value': [0.25 if 'forward' in tasks[0] else 0.75]})
+        values = [1.0, 0.0, 0.0, 0.0] if 'forward' in tasks[0] else [1.0, 1.0, 1.0, 0.0]
+        items = pd.DataFrame({'task': tasks[0], 'item': [f'{tasks[0]}-{i}' for i in range(4)], 'metric': 'exact_match',
+                              'value': values})
+        return pd.DataFrame({'metric': ['exact_match'], 'value': [sum(values) / 4]}), items
     monkeypatch.setattr(r1k, 'load_model', lambda model, dtype: (None, None))
     monkeypatch.setattr(r1k, 'evaluate', evaluate)
     return calls, fail
@@ -36,7 +39,10 @@ def test_stage_without_its_final_record_is_run_again(fake_evaluate, tmp_path):
     with pytest.raises(RuntimeError): r1k.accuracy(scale, 'tiny', root=tmp_path)
     assert not accuracy_record(tmp_path).exists()
     fail[0] = False
-    assert r1k.accuracy(scale, 'tiny', root=tmp_path) == {'forward': 0.25, 'reverse': 0.75, 'average': 0.5}
+    scores = r1k.accuracy(scale, 'tiny', root=tmp_path)
+    assert {k: scores[k] for k in ('forward', 'reverse', 'average')} == {'forward': 0.25, 'reverse': 0.75, 'average': 0.5}
+    assert scores['items']['forward'] == {'formula_forward-0': 1.0, 'formula_forward-1': 0.0, 'formula_forward-2': 0.0,
+                                          'formula_forward-3': 0.0}
     assert calls == ['formula_forward', 'formula_forward', 'formula_reverse']
     r1k.accuracy(scale, 'tiny', root=tmp_path)
     assert len(calls) == 3, 'a finished stage is reused'

@@ -1,15 +1,23 @@
 "The committed results: every output under figures/cpu/ is accounted for by the manifest and has honest provenance."
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from posttrain.reports import CLAIM_COLUMNS, bootstrap_interval, verdict
 from posttrain.reproduce import collect_manifest
 
 from conftest import ROOT
 
 FIGURES = ROOT / 'figures' / 'cpu'
-PROVENANCE = sorted(FIGURES.glob('*.provenance.json'))
+OVERVIEW = ('claims', 'claims_forest')  # written by reports.write_overview from every claims table, not by a notebook
+PROVENANCE = sorted(p for p in FIGURES.glob('*.provenance.json') if p.name.split('.')[0] not in OVERVIEW)
+CLAIMS = sorted(FIGURES.glob('*_claims.csv'))
 MANIFEST = collect_manifest()
+
+
+def read(path): return pd.read_csv(path, keep_default_na=False, na_values=[''])
 
 
 def test_cpu_outputs_are_committed():
@@ -29,3 +37,29 @@ def test_provenance_names_a_manifest_notebook_and_its_parameters(path):
         assert all(record['parameters'].get(k) == v for k, v in artifact.parameters.items())
     assert len(record['git']['commit']) == 40 and record['git']['dirty'] is False
     assert all((FIGURES / name).is_file() for name in record['outputs'])
+
+
+def test_overview_holds_every_claims_table():
+    assert CLAIMS, 'figures/cpu/ must hold the claims tables'
+    pd.testing.assert_frame_equal(read(FIGURES / 'claims.csv'), pd.concat([read(p) for p in CLAIMS], ignore_index=True))
+    record = json.loads((FIGURES / 'claims.provenance.json').read_text())
+    assert record['notebook'] == 'nbs/16_reports.ipynb' and record['git']['dirty'] is False
+    assert (FIGURES / 'claims_forest.png').read_bytes()[:4] == b'\x89PNG'
+
+
+@pytest.mark.parametrize('path', CLAIMS, ids=lambda p: p.name)
+def test_each_claim_follows_from_its_committed_evidence(path):
+    claims, evidence = read(path), read(path.with_name(f'{path.stem}_items.csv'))
+    assert list(claims.columns) == CLAIM_COLUMNS
+    for row in claims.to_dict('records'):
+        rows = evidence[(evidence.claim == row['claim']) & (evidence.metric == row['metric'])]
+        assert len(rows), f"{path.name}: no evidence for {row['claim']!r}"
+        assert row['verdict'] == verdict(row['CI low'], row['CI high'], row['paper: difference'], row['n items'])
+        rows = rows.dropna(axis=1, how='all')  # the columns of this claim's evidence
+        if set(rows.columns) == {'claim', 'metric', 'seed', 'item', 'a', 'b'}:  # a paired difference (Claims.add)
+            per_item = (rows.a - rows.b).groupby(rows['item'], sort=False).mean()
+            assert row['CI low'] - 1e-12 <= row['ours: difference'] <= row['CI high'] + 1e-12
+            assert (row['n items'], row['n seeds']) == (len(per_item), rows.seed.nunique())
+            assert abs(per_item.mean() - row['ours: difference']) < 1e-9
+            np.testing.assert_allclose(bootstrap_interval(per_item.to_numpy()), (row['CI low'], row['CI high']),
+                                       rtol=0, atol=1e-9)

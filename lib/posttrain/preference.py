@@ -29,8 +29,8 @@ from .train import TrainConfig, dpo, records_digest, save_model, train_stage, tr
 # %% auto #0
 __all__ = ['PAPER_BETA', 'wrong_number', 'wrong_solution', 'zero_appended_answer', 'wrong_choice', 'preference_pairs',
            'completion_logps', 'weights_digest', 'reference_logps', 'with_reference_logps', 'dpo_norm_stage',
-           'implicit_reward_accuracy', 'reward_model', 'reward_stage', 'rewards', 'pairwise_accuracy', 'StepTimer',
-           'dpo_step_seconds']
+           'implicit_reward_margins', 'implicit_reward_accuracy', 'reward_model', 'reward_stage', 'rewards',
+           'pairwise_margins', 'pairwise_accuracy', 'StepTimer', 'dpo_step_seconds']
 
 # %% ../../nbs/13_preference.ipynb #007d2031
 def wrong_number(answer: str, rng: random.Random) -> str:
@@ -171,12 +171,17 @@ def dpo_norm_stage(model: str | Path, pairs: Sequence[dict], cfg: TrainConfig, *
                        loss_type='sigmoid_norm', **kwargs)
 
 # %% ../../nbs/13_preference.ipynb #9a4bbd04
-def implicit_reward_accuracy(policy, tokenizer, pairs: Sequence[dict], reference: Sequence[dict], max_length: int) -> float:
-    "Share of `pairs` whose chosen completion gets the higher length-normalised DPO reward (policy vs `reference` rows)."
+def implicit_reward_margins(policy, tokenizer, pairs: Sequence[dict], reference: Sequence[dict], max_length: int) -> list[float]:
+    "Per pair: the chosen completion's length-normalised DPO reward minus the rejected one's (policy vs `reference` rows)."
     rows = completion_logps(policy, tokenizer, pairs, max_length)
 
     def reward(row, ref, key): return (row[f'{key}_logps'] - ref[f'{key}_logps']) / row[f'{key}_tokens']
-    return sum(reward(r, ref, 'chosen') > reward(r, ref, 'rejected') for r, ref in zip(rows, reference)) / len(pairs)
+    return [float(reward(r, ref, 'chosen') - reward(r, ref, 'rejected')) for r, ref in zip(rows, reference)]
+
+
+def implicit_reward_accuracy(policy, tokenizer, pairs: Sequence[dict], reference: Sequence[dict], max_length: int) -> float:
+    "Share of `pairs` whose chosen completion gets the higher length-normalised DPO reward (policy vs `reference` rows)."
+    return sum(m > 0 for m in implicit_reward_margins(policy, tokenizer, pairs, reference, max_length)) / len(pairs)
 
 # %% ../../nbs/13_preference.ipynb #02d17f15
 def _sequence_classifier(model: str | Path, dtype: str | torch.dtype = 'float32'):
@@ -230,12 +235,17 @@ def rewards(model, tokenizer, conversations: Sequence[list[dict]], batch_size: i
     return out
 
 
-def pairwise_accuracy(model: str | Path, pairs: Sequence[dict], dtype: str = 'float32') -> float:
-    "Share of `pairs` whose chosen conversation the reward model at `model` scores above the rejected one."
+def pairwise_margins(model: str | Path, pairs: Sequence[dict], dtype: str = 'float32') -> list[float]:
+    "Per pair: the reward model at `model`'s score of the chosen conversation minus its score of the rejected one."
     classifier, tokenizer = _sequence_classifier(model, dtype).eval(), load_tokenizer(model)
     chosen = rewards(classifier, tokenizer, [p['prompt'] + p['chosen'] for p in pairs])
     rejected = rewards(classifier, tokenizer, [p['prompt'] + p['rejected'] for p in pairs])
-    return sum(c > r for c, r in zip(chosen, rejected)) / len(pairs)
+    return [c - r for c, r in zip(chosen, rejected)]
+
+
+def pairwise_accuracy(model: str | Path, pairs: Sequence[dict], dtype: str = 'float32') -> float:
+    "Share of `pairs` whose chosen conversation the reward model at `model` scores above the rejected one."
+    return sum(m > 0 for m in pairwise_margins(model, pairs, dtype)) / len(pairs)
 
 # %% ../../nbs/13_preference.ipynb #84ab1852
 class StepTimer(TrainerCallback):

@@ -16,9 +16,9 @@ from .core import atomic_path, atomic_write_text, get_paths, provenance, write_j
 from .models import auto_dtype
 
 # %% auto #0
-__all__ = ['CONFIDENCE', 'RESAMPLES', 'POWER', 'VERDICTS', 'CLAIM_COLUMNS', 'VERDICT_COLOURS', 'save_table', 'save_figure',
-           'bootstrap_interval', 'min_detectable_difference', 'verdict', 'paired_evidence', 'Claims', 'claims_overview',
-           'forest_plot', 'write_overview']
+__all__ = ['CONFIDENCE', 'RESAMPLES', 'POWER', 'MIN_ITEMS', 'VERDICTS', 'CLAIM_COLUMNS', 'VERDICT_COLOURS', 'save_table',
+           'save_figure', 'bootstrap_interval', 'min_detectable_difference', 'verdict', 'paired_evidence', 'Claims',
+           'claims_overview', 'forest_plot', 'write_overview']
 
 # %% ../../nbs/16_reports.ipynb #1d8f82f5
 def save_table(table, name: str, preset: str, *, notebook: str, parameters: dict, started: float,
@@ -50,6 +50,7 @@ def save_figure(fig, data, name: str, preset: str, *, notebook: str, parameters:
 CONFIDENCE = 0.95  # two-sided level of every claim's interval
 RESAMPLES = 9999  # bootstrap resamples per interval
 POWER = 0.8  # the power at which the minimum detectable difference is stated
+MIN_ITEMS = 10  # fewer items than this decide nothing: the verdict is 'inconclusive' whatever the interval
 VERDICTS = ('reproduced', 'contradicted', 'inconclusive')
 
 
@@ -73,10 +74,10 @@ def min_detectable_difference(differences, *, confidence: float = CONFIDENCE, po
     return float(z * differences.std(ddof=1) / np.sqrt(len(differences)))
 
 
-def verdict(low: float, high: float, paper: float) -> str:
-    "'reproduced' if [low, high] excludes 0 on the side of the paper's difference, 'contradicted' on the other side, else 'inconclusive'."
+def verdict(low: float, high: float, paper: float, n_items: int = MIN_ITEMS) -> str:
+    "'reproduced' if [low, high] excludes 0 on the side of the paper's difference, 'contradicted' on the other side, else (or with under `MIN_ITEMS` items) 'inconclusive'."
     if paper == 0: raise ValueError("a claim needs the paper's direction: a nonzero paper difference")
-    if low > 0 or high < 0: return 'reproduced' if (low > 0) == (paper > 0) else 'contradicted'
+    if n_items >= MIN_ITEMS and (low > 0 or high < 0): return 'reproduced' if (low > 0) == (paper > 0) else 'contradicted'
     return 'inconclusive'
 
 # %% ../../nbs/16_reports.ipynb #520608ad
@@ -126,7 +127,7 @@ class Claims:
                'paper value': paper_text or f'{paper:+.4g}', 'paper: difference': paper,
                'ours': ours_text or f'{estimate:+.4g}', 'ours: difference': estimate, 'CI low': low, 'CI high': high,
                'n items': n_items, 'n seeds': n_seeds, 'min detectable difference': mdd,
-               'verdict': verdict(low, high, paper), 'note': note}
+               'verdict': verdict(low, high, paper, n_items), 'note': note}
         self.rows.append(row)
         self.evidence.append(evidence.assign(claim=claim, metric=metric))
         return row

@@ -29,10 +29,10 @@ if TYPE_CHECKING: import pandas as pd
 
 # %% auto #0
 __all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'RESULTS_BEGIN', 'RESULTS_END', 'BENCH_BEGIN',
-           'BENCH_END', 'CLAIMS_BEGIN', 'CLAIMS_END', 'Artifact', 'table_files', 'figure_files', 'collect_manifest',
-           'ReproduceError', 'check_manifest', 'manifest_table', 'NotebookJob', 'plan', 'parameters_cell',
-           'check_writable', 'check_kernel', 'library_digest', 'job_key', 'is_done', 'NotebookRun', 'execute',
-           'reproduce', 'summary_table', 'results_table', 'replace_block', 'bench_block', 'claims_block',
+           'BENCH_END', 'CLAIMS_BEGIN', 'CLAIMS_END', 'Artifact', 'table_files', 'claims_files', 'figure_files',
+           'collect_manifest', 'ReproduceError', 'check_manifest', 'manifest_table', 'NotebookJob', 'plan',
+           'parameters_cell', 'check_writable', 'check_kernel', 'library_digest', 'job_key', 'is_done', 'NotebookRun',
+           'execute', 'reproduce', 'summary_table', 'results_table', 'replace_block', 'bench_block', 'claims_block',
            'write_readme', 'run_command', 'add_reproduce_command']
 
 # %% ../../nbs/14_reproduce.ipynb #737f2d0f
@@ -54,8 +54,13 @@ class Artifact:
 
 
 def table_files(name: str) -> tuple[str, ...]:
-    "The files `posttrain.core.save_table` writes for table `name`."
+    "The files `posttrain.reports.save_table` writes for table `name`."
     return (f'{name}.md', f'{name}.csv', f'{name}.provenance.json')
+
+
+def claims_files(name: str) -> tuple[str, ...]:
+    "The files `posttrain.reports.Claims.save` writes for the claims of table `name`: the table and its per-item evidence."
+    return table_files(f'{name}_claims') + (f'{name}_claims_items.csv',)
 
 
 def figure_files(name: str) -> tuple[str, ...]:
@@ -433,7 +438,7 @@ def _with_interval(row) -> str: return f"{row['ours: difference']:+.3g} [{row['C
 
 
 def claims_block(preset: str = 'cpu', root: Path | str | None = None) -> str:
-    "Markdown: the verdict counts, then per paper each claim of `figures/<preset>/claims.csv` with its interval."
+    "Markdown: the verdict counts, then per paper each claim of `figures/<preset>/claims.csv` with its interval; notes as footnotes."
     import pandas as pd
     from posttrain.reports import VERDICTS
     claims = pd.read_csv(get_paths(root).figures / get_preset(preset).name / 'claims.csv', keep_default_na=False,
@@ -444,9 +449,12 @@ def claims_block(preset: str = 'cpu', root: Path | str | None = None) -> str:
     for paper, rows in claims.groupby('paper', sort=False):
         lines += ['', f'**{paper}**', '', '| table | claim | metric | paper | ours [95% CI] | n items x seeds | detectable '
                   '| verdict |', '|---|---|---|---|---|---|---|---|']
-        lines += [f"| {r['table']} | {r['claim']} | {r['metric']} | {r['paper value']} | {_with_interval(r)} | "
-                  f"{r['n items']} x {r['n seeds']} | {r['min detectable difference']:.3g} | {r['verdict']} |"
-                  for _, r in rows.iterrows()]
+        notes = list(dict.fromkeys(rows.note.dropna()))  # each distinct note once, as a numbered footnote
+        for _, r in rows.iterrows():
+            mark = f" [{notes.index(r['note']) + 1}]" if isinstance(r['note'], str) else ''
+            lines.append(f"| {r['table']} | {r['claim']} | {r['metric']} | {r['paper value']} | {_with_interval(r)} | "
+                         f"{r['n items']} x {r['n seeds']} | {r['min detectable difference']:.3g} | {r['verdict']}{mark} |")
+        lines += ['', *(f'[{k}] {note}' for k, note in enumerate(notes, 1))] if notes else []
     return '\n'.join(lines)
 
 def write_readme(root: Path | str | None = None) -> Path:

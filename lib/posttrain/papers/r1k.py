@@ -13,18 +13,19 @@ import pandas as pd
 
 from ..core import get_preset
 from ..stages import run_stage
-from ..evaluate import evaluate
+from ..evaluate import evaluate, headline_items
 from ..inversion import SymbolicTeacher, Teacher, invert
 from ..models import load_model, load_tokenizer
-from ..probes import ALPProbe, directional_pairs, probe, probe_sets, read_probes
+from ..probes import ALPProbe, directional_pairs, probe_sets, read_probes
+from ..scoring import ALP_MAX_TOKENS, score_responses
 from ..tasks import build_suite
 from ..train import TrainConfig, records_digest, train_stage
-from ..reproduce import ALL, DIAGRAM, Artifact, figure_files, table_files
+from ..reproduce import ALL, DIAGRAM, Artifact, claims_files, figure_files, table_files
 
 # %% auto #0
 __all__ = ['SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'PANELS', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE2_DPO_D', 'MANIFEST',
            'R1kScale', 'scale_of', 'tag_messages', 'build_data', 'sft_run', 'dpo_run', 'probes_of', 'accuracy',
-           'gold_logprob', 'alp_curve', 'plot_alp']
+           'gold_logprob_items', 'gold_logprob', 'item_scores', 'alp_curve', 'plot_alp']
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #3e5b0092
 @dataclass(frozen=True)
@@ -41,6 +42,13 @@ class R1kScale:
     beta: float = 0.6
     max_gen_tokens: int = 256
     eval_batch_size: int = 16
+    n_test_logprob: int | None = None  # forward test problems scored by gold log-prob (None: n_test)
+
+    @property
+    def n_logprob(self) -> dict[str, int]:
+        """Test problems scored by gold log-prob, per direction: one forward pass each, so the forward test (the
+        claims' test set) can exceed `n_test`; the reverse test, a side column, stays at `n_test`."""
+        return {'forward': self.n_test_logprob or self.n_test, 'reverse': self.n_test}
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
 
@@ -51,11 +59,12 @@ SCALES: dict[str, R1kScale] = {
                                       dtype='float32'),
                       dpo=TrainConfig(epochs=1, learning_rate=1e-3, batch_size=4, lora_r=8, max_length=96,
                                       dtype='float32'),
-                      sft_probe_every=1, dpo_probe_every=1, max_gen_tokens=16, eval_batch_size=8),
+                      sft_probe_every=1, dpo_probe_every=1, max_gen_tokens=16, eval_batch_size=8, n_test_logprob=8),
     'cpu': R1kScale('smollm2-135m-instruct', n_pairs=4, n_probe=4, n_test=6,
                     sft=TrainConfig(epochs=4, learning_rate=1e-3, batch_size=4, lora_r=16),
                     dpo=TrainConfig(epochs=1, learning_rate=2e-4, batch_size=4, lora_r=16),
-                    sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=96, eval_batch_size=16),
+                    sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=96, eval_batch_size=16,
+                    n_test_logprob=32),
     'gpu': R1kScale('smollm2-135m-instruct', n_pairs=1000, n_probe=50, n_test=300,
                     sft=TrainConfig(epochs=12, learning_rate=2e-4, batch_size=16, lora_r=256),
                     dpo=TrainConfig(epochs=7, learning_rate=5e-6, batch_size=16, lora_r=256),
@@ -148,37 +157,59 @@ def probes_of(record: dict) -> pd.DataFrame:
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #6efceac3
 def accuracy(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int = 0,
              root: Path | str | None = None) -> dict:
-    "Exact-match accuracy of `model` on the forward and reverse tests, and their average (cached)."
+    """Exact-match accuracy of `model` on the forward and reverse tests, their average, and under `items` each test
+    problem's score by direction ({direction: {item id: 0 or 1}}; ids are the problems' ids, the same for every model)."""
     spec = {'model': str(model), 'n_test': scale.n_test, 'max_gen_tokens': scale.max_gen_tokens, 'tagged': tagged,
             'seed': seed}
 
     def run(run_dir: Path) -> dict:
         loaded, tokenizer = load_model(model, scale.sft.dtype)
-        scores = {}
+        scores, items = {}, {}
         for direction in ('forward', 'reverse'):
-            table = evaluate(loaded, tokenizer, tasks=[f'formula_{direction}'], limit=scale.n_test, seed=seed,
-                             batch_size=scale.eval_batch_size, max_gen_tokens=scale.max_gen_tokens,
-                             system_instruction=DIRECTION_TAGS[direction] if tagged else None)
+            table, rows = evaluate(loaded, tokenizer, tasks=[f'formula_{direction}'], limit=scale.n_test, seed=seed,
+                                   batch_size=scale.eval_batch_size, max_gen_tokens=scale.max_gen_tokens,
+                                   system_instruction=DIRECTION_TAGS[direction] if tagged else None, return_items=True)
             scores[direction] = float(table.loc[table.metric == 'exact_match', 'value'].iloc[0])
-        return scores | {'average': (scores['forward'] + scores['reverse']) / 2}
+            headline = headline_items(rows)
+            items[direction] = {item: float(value) for item, value in zip(headline.item, headline['value'])}
+        return scores | {'average': (scores['forward'] + scores['reverse']) / 2, 'items': items}
     return run_stage('r1k-eval', spec, run, seed=seed, root=root)['outputs']
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #4c002038
-def _test_pairs(scale: R1kScale, tagged: bool, seed: int) -> dict[str, list[dict]]:
-    pairs = directional_pairs(build_suite('formula_forward', 'test', scale.n_test, seed),
-                              build_suite('formula_reverse', 'test', scale.n_test, seed))
-    if tagged: pairs = [_tag_record(p) for p in pairs]
-    sets = probe_sets(pairs)
-    return {'forward': sets['T_f'], 'reverse': sets['T_r']}
+def gold_logprob_items(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int = 0,
+                       root: Path | str | None = None) -> dict[str, dict[str, float]]:
+    """Per test problem, the mean per-token log-prob of its reference solution under `model` (cached):
+    {direction: {item id: value}} over the first `scale.n_logprob[direction]` test problems of each direction."""
+    spec = {'model': str(model), 'n_test': scale.n_logprob, 'tagged': tagged, 'seed': seed,
+            'max_response_tokens': ALP_MAX_TOKENS}
+
+    def run(run_dir: Path) -> dict:
+        loaded, tokenizer = load_model(model, scale.sft.dtype)
+        records = [(d, r) for d, n in scale.n_logprob.items() for r in build_suite(f'formula_{d}', 'test', n, seed)]
+        prompts = [tag_messages(r['messages'][:-1], d) if tagged else r['messages'][:-1] for d, r in records]
+        rows = score_responses(loaded, tokenizer, prompts, [r['messages'][-1]['content'] for _, r in records],
+                               max_response_tokens=ALP_MAX_TOKENS)
+        scores = {d: {} for d in scale.n_logprob}
+        for (direction, record), row in zip(records, rows): scores[direction][record['id']] = row['mean_logprob']
+        return scores
+    return run_stage('r1k-gold', spec, run, seed=seed, root=root)['outputs']
 
 
-def gold_logprob(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int = 0) -> dict:
-    "Mean per-token log-prob of the reference solutions of the forward and reverse tests under `model`."
-    loaded, tokenizer = load_model(model, scale.sft.dtype)
-    scores = {d: probe(loaded, tokenizer, pairs)['alp_chosen'] for d, pairs in _test_pairs(scale, tagged, seed).items()}
+def gold_logprob(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int = 0,
+                 root: Path | str | None = None) -> dict:
+    "Mean per-token log-prob of the reference solutions of the forward and reverse tests under `model`, and their average."
+    items = gold_logprob_items(scale, model, tagged, seed, root)
+    scores = {d: sum(v.values()) / len(v) for d, v in items.items()}
     return scores | {'average': (scores['forward'] + scores['reverse']) / 2}
 
-
+# %% ../../../nbs/papers/r1k/00_r1k.ipynb #4d3b4bbe
+def item_scores(scale: R1kScale, model: str | Path, direction: str = 'forward', tagged: bool = False, seed: int = 0,
+                root: Path | str | None = None) -> dict[str, pd.Series]:
+    "Per test problem of `direction` (index: problem id): `exact match` on `n_test` problems, `gold log-prob` on `n_logprob`."
+    acc = accuracy(scale, model, tagged, seed, root)['items'][direction]
+    gold = gold_logprob_items(scale, model, tagged, seed, root)[direction]
+    return {'exact match': pd.Series(acc, dtype=float).rename_axis('item'),
+            'gold log-prob': pd.Series(gold, dtype=float).rename_axis('item')}
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #6ff14ae2
 PANELS = (('alp_chosen', '(a) ALP($y^+$)'), ('alp_rejected', '(b) ALP($y^-$)'), ('margin', '(c) ALP($y^+$) - ALP($y^-$)'))
@@ -227,9 +258,9 @@ MANIFEST: list[Artifact] = [
     Artifact('r1k_data', 'ours', 'r1k data', 'forward, verified reverse, mixed, probe and DPO sets with inversion counts',
              'papers/r1k/r1k_data.ipynb', table_files('r1k_data'), ALL),
     Artifact('r1k_table1', 'r1k', 'Table 1', 'forward, reverse and mixed SFT data: downstream accuracy',
-             'papers/r1k/r1k_sft.ipynb', table_files('r1k_table1') + table_files('r1k_table1_claims'), ALL),
+             'papers/r1k/r1k_sft.ipynb', table_files('r1k_table1') + claims_files('r1k_table1'), ALL),
     Artifact('r1k_table2', 'r1k', 'Table 2', 'directional DPO (beta 0.6) on the SFT models: change from SFT',
-             'papers/r1k/r1k_dpo.ipynb', table_files('r1k_table2') + table_files('r1k_table2_claims'), ALL),
+             'papers/r1k/r1k_dpo.ipynb', table_files('r1k_table2') + claims_files('r1k_table2'), ALL),
     Artifact('r1k_figure2', 'r1k', 'Figure 2', 'ALP of preferred and less preferred responses, and their margin',
              'papers/r1k/r1k_alp.ipynb', figure_files('r1k_figure2'), ALL),
     Artifact('remedy', 'ours', 'direction-aware remedy', 'direction-tagged mixed SFT and DPO against plain mixing',
