@@ -28,7 +28,7 @@ from ..preference import zero_appended_answer
 from ..train import TrainConfig, records_digest, train_stage
 from ..reproduce import ALL, DIAGRAM, Artifact, claims_files, figure_files, table_files
 from ..scoring import score_table
-from ..tasks.suites import build_suite
+from ..tasks import build_suite
 
 # %% auto #0
 __all__ = ['SCALES', 'SUITE_DATASETS', 'SFT_MIXTURE', 'HELDOUT_STYLE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE5',
@@ -287,7 +287,7 @@ def accuracy(scale: GrapeScale, model: str | Path, seed: int = 0, root: Path | s
 HELDOUT_STYLE = 'outline'  # the test-only response style: in no training pool, so no selection rule can pick it
 
 
-def heldout_response(question: str, solution: str, answer: str) -> str:
+def heldout_response(solution: str, answer: str) -> str:
     "The held-out style: the working as a bulleted list, then the answer in bold in a closing sentence (no `Answer:` line)."
     working = [line for line in solution.splitlines() if line.strip() and not line.lower().startswith('answer:')]
     return '\n'.join(['Here is how to work it out:', *[f'- {line}' for line in working], '',
@@ -311,8 +311,7 @@ def heldout_logprob(scale: GrapeScale, model: str | Path, seed: int = 0, root: P
         loaded, tokenizer = load_model(model, scale.sft.dtype)
         test = heldout_tests(scale, seed)
         prompts = [r['messages'][:-1] for r in test]
-        responses = [heldout_response(p[-1]['content'], r['messages'][-1]['content'], r['answer'])
-                     for p, r in zip(prompts, test)]
+        responses = [heldout_response(r['messages'][-1]['content'], r['answer']) for r in test]
         rows = score_table(loaded, tokenizer, prompts, responses, labels=[r['id'] for r in test])
         items = pd.Series([row['mean_logprob'] for row in rows], index=[r['id'] for r in test], dtype=float)
         if items.index.duplicated().any(): raise ValueError('test problem ids repeat across suites')
