@@ -10,7 +10,7 @@ STAMP := $(VENV)/.posttrain-installed
 HAS_CUDA := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo 1)
 PIP_CONSTRAINT_ARGS := $(if $(HAS_CUDA),,-c constraints/cpu.txt)
 
-.PHONY: install test reproduce bench check-sync lab export clean readme
+.PHONY: install test reproduce report bench check-sync lab export clean readme
 
 install: $(STAMP)
 
@@ -42,6 +42,11 @@ test: install check-sync
 reproduce: install
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/posttrain reproduce --preset $(PRESET)
 
+# The executed notebooks of runs/$(PRESET)/ and the results of figures/$(PRESET)/ as a static site under
+# figures/$(PRESET)/site/ (open index.html in a browser); see nbs/17_site.ipynb.
+report: install
+	$(BIN)/posttrain report --preset $(PRESET)
+
 bench: install
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/posttrain reproduce --preset $(PRESET) --only bench_scoring --force
 
@@ -49,8 +54,10 @@ bench: install
 readme: install
 	$(PY) -c "from posttrain.reproduce import write_readme; write_readme()"
 
+# Opens on the index notebook (the README's source) with nbs/ as the root; ipywidgets (a dev requirement) renders
+# tqdm's progress bars in it.
 lab: install
-	$(BIN)/jupyter lab nbs
+	$(BIN)/jupyter lab nbs/index.ipynb
 
 export: install
 	$(BIN)/nbdev_export

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from posttrain.reports import CLAIM_COLUMNS, bootstrap_interval, verdict
+from posttrain.reports import CLAIM_COLUMNS, paired_interval, verdict
 from posttrain.reproduce import collect_manifest
 
 from conftest import ROOT
@@ -57,9 +57,10 @@ def test_each_claim_follows_from_its_committed_evidence(path):
         assert row['verdict'] == verdict(row['CI low'], row['CI high'], row['paper: difference'], row['n items'])
         rows = rows.dropna(axis=1, how='all')  # the columns of this claim's evidence
         if set(rows.columns) == {'claim', 'metric', 'seed', 'item', 'a', 'b'}:  # a paired difference (Claims.add)
-            per_item = (rows.a - rows.b).groupby(rows['item'], sort=False).mean()
+            stats = paired_interval(rows)
             assert row['CI low'] - 1e-12 <= row['ours: difference'] <= row['CI high'] + 1e-12
-            assert (row['n items'], row['n seeds']) == (len(per_item), rows.seed.nunique())
-            assert abs(per_item.mean() - row['ours: difference']) < 1e-9
-            np.testing.assert_allclose(bootstrap_interval(per_item.to_numpy()), (row['CI low'], row['CI high']),
-                                       rtol=0, atol=1e-9)
+            assert (row['n items'], row['n seeds']) == (stats['n_items'], stats['n_seeds'])
+            assert (stats['n_items'], stats['n_seeds']) == (rows['item'].nunique(), rows.seed.nunique())
+            assert abs((rows.a - rows.b).mean() - row['ours: difference']) < 1e-9
+            np.testing.assert_allclose((stats['low'], stats['high'], stats['mdd']),
+                                       (row['CI low'], row['CI high'], row['min detectable difference']), rtol=0, atol=1e-9)

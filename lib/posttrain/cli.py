@@ -11,33 +11,46 @@ import sys
 from .data import DataError
 from .grape import add_grape_command
 from .reproduce import add_reproduce_command
+from .site import add_report_command
 from .scoring import add_scorer_arguments
 from .stages import add_stages_command
 
 # %% auto #0
-__all__ = ['build_parser', 'main']
+__all__ = ['SCORE_DESCRIPTION', 'CommandParser', 'build_parser', 'main']
 
 # %% ../../nbs/15_cli.ipynb #daf69551
 def _score(args: argparse.Namespace) -> None:
-    from posttrain.models import load_model
     from posttrain.scoring import score_file
-    model, tokenizer = load_model(args.model, dtype=args.dtype)
-    n = score_file(model, tokenizer, args.input, args.output, max_response_tokens=args.max_response_tokens,
-                   batch_tokens=args.batch_tokens)
+    n = score_file(args.model, None, args.input, args.output, dtype=args.dtype,
+                   max_response_tokens=args.max_response_tokens, batch_tokens=args.batch_tokens)
     print(f'scored {n} pairs -> {args.output}')
+
+
+class CommandParser(argparse.ArgumentParser):
+    "An `ArgumentParser` whose usage errors are one line (exit status 2), like every other error of the command line."
+    def error(self, message: str):
+        self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
+
+
+SCORE_DESCRIPTION = """Score each pair of a JSONL file under the model's chat template: log p(response | prompt), summed
+and averaged over the response tokens. Writes one row per pair, in input order: the pair's id (null if it has
+none), sum_logprob, n_tokens, mean_logprob, truncated, the template's fingerprint and max_response_tokens. The input
+and the output path are checked before the model is loaded."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     "The `posttrain` argument parser with all sub-commands."
-    parser = argparse.ArgumentParser(prog='posttrain', description='LLM post-training research tools.')
-    commands = parser.add_subparsers(dest='command', required=True)
-    score = commands.add_parser('score', help='log p(response | prompt) for a JSONL of chat pairs')
+    parser = CommandParser(prog='posttrain', description='LLM post-training research tools.')
+    commands = parser.add_subparsers(dest='command', required=True)  # sub-parsers are CommandParsers too
+    score = commands.add_parser('score', help='log p(response | prompt) for a JSONL of chat pairs',
+                                description=SCORE_DESCRIPTION)
     add_scorer_arguments(score)
-    score.add_argument('--input', required=True, help='JSONL of {"id", "prompt": [messages], "response"}')
+    score.add_argument('--input', required=True, help='JSONL of {"id", "prompt": [messages], "response"}; id optional')
     score.add_argument('--output', required=True, help='JSONL of score rows to write')
     score.set_defaults(run=_score)
     add_grape_command(commands)
     add_reproduce_command(commands)
+    add_report_command(commands)
     add_stages_command(commands)
     return parser
 

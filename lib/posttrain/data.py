@@ -5,8 +5,11 @@
 # %% ../../nbs/02_data.ipynb #29423e7f
 from __future__ import annotations
 
+import codecs
 import json
 import math
+import re
+import tempfile
 import warnings
 from itertools import zip_longest
 from pathlib import Path
@@ -21,8 +24,8 @@ if TYPE_CHECKING: from datasets import Dataset
 
 # %% auto #0
 __all__ = ['ROLES', 'DIRECTIONS', 'KINDS', 'DATA_FILE_TYPES', 'THINK_TEMPLATE', 'S1K_TEACHERS', 'DataError', 'validate_record',
-           'read_jsonl', 'write_jsonl', 'jsonl_lines', 'located_rows', 'read_records', 'to_dataset', 'load_s1k',
-           'load_tulu_sft', 'load_preferences']
+           'read_jsonl', 'write_jsonl', 'check_output', 'jsonl_lines', 'located_rows', 'read_records', 'to_dataset',
+           'load_s1k', 'load_tulu_sft', 'load_preferences']
 
 # %% ../../nbs/02_data.ipynb #92f5cb28
 class DataError(ValueError):
@@ -129,6 +132,7 @@ def _number(record: dict, key: str) -> float:
 
 
 def _check_pair(record: dict) -> None:
+    if record.get('id') is not None: _text(record, 'id', empty='empty id')  # optional: score rows carry it back
     _check_prompt(record)
     _text(record, 'response', empty='empty response')
 
@@ -157,42 +161,64 @@ def validate_record(record: Any, kind: str) -> dict:
     return record
 
 # %% ../../nbs/02_data.ipynb #f47cbc86
+_LONE_SURROGATE = re.compile(r'\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}')
+
+
 def _strict_json(text: str | bytes) -> Any:
-    "`json.loads` without Python's extensions: `NaN` and `Infinity` are not JSON, and other tools cannot read them."
+    """`json.loads` without Python's extensions: `NaN` and `Infinity` are not JSON, and a lone surrogate (`\\ud800`
+    without its pair) is not text; other tools cannot read them, and a tokenizer fails on the second."""
     doc = text.decode('utf-8', 'replace') if isinstance(text, bytes) else text
     def reject(constant: str): raise json.JSONDecodeError(f'{constant} is not valid JSON', doc, max(doc.find(constant), 0))
-    return json.loads(text, parse_constant=reject)
+    value = json.loads(text, parse_constant=reject)
+    if '\\ud' in doc.lower():  # only a \u escape can make a surrogate
+        try: json.dumps(value, ensure_ascii=False).encode('utf-8')
+        except UnicodeEncodeError:
+            at = _LONE_SURROGATE.search(doc)
+            raise json.JSONDecodeError('a lone surrogate escape is not text', doc, at.start() if at else 0) from None
+    return value
+
+
+def _raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    "(line number, bytes) of each non-blank line of a file; a UTF-8 byte-order mark opening it is dropped."
+    if path.is_dir(): raise DataError('a folder, not a JSONL file', where=str(path))
+    with open(path, 'rb') as f:
+        for line_no, raw in enumerate(f, 1):
+            if line_no == 1: raw = raw.removeprefix(codecs.BOM_UTF8)  # Windows editors write one
+            if raw.strip(): yield line_no, raw
 
 
 def _iter_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
     "(`file:line`, parsed value) for each non-blank line of a JSON Lines file."
-    with open(path, 'rb') as f:
-        for line_no, raw in enumerate(f, 1):
-            where = f'{path}:{line_no}'
-            try: line = raw.decode('utf-8')
-            except UnicodeDecodeError as e:
-                raise DataError(f'not UTF-8 (byte {e.start + 1} is {raw[e.start]:#04x})', where=where) from None
-            if not line.strip(): continue
-            try: yield where, _strict_json(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f'malformed JSON: {e.msg} (column {e.colno})', where=where) from None
+    for line_no, raw in _raw_lines(path):
+        where = f'{path}:{line_no}'
+        try: line = raw.decode('utf-8')
+        except UnicodeDecodeError as e:
+            raise DataError(f'not UTF-8 (byte {e.start + 1} is {raw[e.start]:#04x})', where=where) from None
+        try: yield where, _strict_json(line)
+        except json.JSONDecodeError as e:
+            raise DataError(f'malformed JSON: {e.msg} (column {e.colno})', where=where) from None
 
 
-def _validated(located: Iterable[tuple[str, Any]], kind: str | None) -> list[dict]:
-    "The records of `located` (`where`, record) pairs, each an object and, if `kind` is given, valid."
-    records = []
+def _validated(located: Iterable[tuple[str, Any]], kind: str | None, unique_ids: bool = False) -> list[dict]:
+    "The records of `located` (`where`, record) pairs, each an object, valid if `kind` is given, with distinct ids if asked."
+    records, first_seen = [], {}
     for where, record in located:
         if not isinstance(record, dict): raise DataError(f'expected a JSON object, got {type(record).__name__}', where=where)
         if kind:
             try: validate_record(record, kind)
             except DataError as e: raise e.located(where) from None
+        if unique_ids and record.get('id') is not None:
+            key = json.dumps(record['id'], sort_keys=True)
+            if key in first_seen: raise DataError(f"duplicate id {record['id']!r}, first used at {first_seen[key]}", 'id', where)
+            first_seen[key] = where
         records.append(record)
     return records
 
 
-def read_jsonl(path: Path | str, kind: str | None = None) -> list[dict]:
-    "The records of the JSONL file `path`, validated as `kind` if given; the first bad line raises a `DataError`."
-    return _validated(_iter_jsonl(Path(path)), kind)
+def read_jsonl(path: Path | str, kind: str | None = None, *, unique_ids: bool = False) -> list[dict]:
+    """The records of the JSONL file `path`, validated as `kind` if given; the first bad line raises a `DataError`.
+    With `unique_ids`, a record repeating an earlier record's `id` is an error naming both lines."""
+    return _validated(_iter_jsonl(Path(path)), kind, unique_ids)
 
 
 def write_jsonl(path: Path | str, records: Iterable[dict], kind: str | None = None) -> Path:
@@ -202,6 +228,21 @@ def write_jsonl(path: Path | str, records: Iterable[dict], kind: str | None = No
         try: lines.append(json.dumps(record, ensure_ascii=False) + '\n')
         except (TypeError, ValueError) as e: raise DataError(f'cannot be written as JSON ({e})', where=f'record {i}') from None
     return atomic_write_text(path, ''.join(lines))
+
+
+def check_output(path: Path | str, inputs: Iterable[Path | str] = ()) -> Path:
+    """`path`, if a file can be written there without replacing one of `inputs`; else a `DataError` at `path`.
+    A command checks its output first, so that a long run cannot fail at its last step."""
+    path = Path(path)
+    if any(path.resolve() == Path(source).resolve() for source in inputs):
+        raise DataError('is also an input: writing it would destroy the input', where=str(path))
+    if path.is_dir(): raise DataError('is a folder, not a file', where=str(path))
+    folder = path.absolute().parent
+    while not folder.exists(): folder = folder.parent  # missing folders are created by the write
+    if not folder.is_dir(): raise DataError(f'{folder} is not a folder', where=str(path))
+    try: tempfile.TemporaryFile(dir=folder).close()  # a real write: permissions, read-only mounts, quotas
+    except OSError as e: raise DataError(f'cannot write in {folder} ({e.strerror})', where=str(path)) from None
+    return path
 
 # %% ../../nbs/02_data.ipynb #791ee8b6
 DATA_FILE_TYPES = ('.jsonl', '.json', '.parquet')
@@ -226,7 +267,7 @@ def _parquet_rows(path: Path) -> list[dict]:
 
 def jsonl_lines(path: Path | str) -> list[str]:
     "`file:line` of each record of a JSONL file (its non-blank lines), as `read_jsonl` names them."
-    with open(path, 'rb') as f: return [f'{path}:{n}' for n, line in enumerate(f, 1) if line.strip()]
+    return [f'{path}:{line_no}' for line_no, _ in _raw_lines(Path(path))]
 
 
 def located_rows(source: str | Path | Iterable[dict], split: str = 'train') -> Iterable[tuple[str, Any]]:

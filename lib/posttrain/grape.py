@@ -19,17 +19,19 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import sympy as sp
+from tqdm.auto import tqdm
 
 from .answers import answers_match, extract_answer, format_number
 from .core import atomic_write_text
-from .data import DataError, jsonl_lines, read_jsonl, validate_record, write_jsonl
-from .scoring import add_scorer_arguments, score_table, template_fingerprint
+from .data import DataError, check_output, jsonl_lines, read_jsonl, validate_record, write_jsonl
+from .scoring import add_scorer_arguments, check_scorable, score_table, template_fingerprint
 from .tasks import GENERATIVE_SUITES, build_suite
 
 # %% auto #0
 __all__ = ['SOURCES', 'STRATEGIES', 'SCORED_STRATEGIES', 'Calculation', 'parse_calculation', 'calculations', 'terse_response',
            'stepwise_response', 'latex_response', 'run_program', 'program_response', 'verbose_response', 'pool_record',
-           'build_pool', 'score_pool', 'best_source', 'select', 'partial_scores_path', 'run_grape', 'add_grape_command']
+           'build_pool', 'pool_pairs', 'score_pool', 'candidates', 'incorrect_counts', 'best_source', 'select',
+           'partial_scores_path', 'selection_report', 'run_grape', 'add_grape_command']
 
 # %% ../../nbs/12_grape.ipynb #b2b386aa
 _TOKEN = r'(?:\$?\d+(?:\.\d+)?(?:e[-+]?\d+)?|sqrt|log|exp|pi|\*\*|[-+*/x()])'
@@ -171,11 +173,17 @@ def build_pool(suites: str | Sequence[str] = GENERATIVE_SUITES, split: str = 'tr
     return [p for suite in suites for r in build_suite(suite, split, n, seed) if (p := pool_record(r, suite))]
 
 # %% ../../nbs/12_grape.ipynb #84e5149e
-def _pool_rows(model, tokenizer, pool: Sequence[dict], max_response_tokens: int | None, where: Sequence[str],
-               **kwargs) -> list[list[dict]]:
+def pool_pairs(pool: Sequence[dict], where: Sequence[str]) -> tuple[list, list[str], list[str]]:
+    "(prompts, responses, labels) of every (instruction, response) pair of `pool`; `where[i]` names record i."
     prompts = [p['prompt'] for p in pool for _ in p['responses']]
     responses = [r['content'] for p in pool for r in p['responses']]
     labels = [f'{at}: responses[{k}]' for p, at in zip(pool, where) for k in range(len(p['responses']))]
+    return prompts, responses, labels
+
+
+def _pool_rows(model, tokenizer, pool: Sequence[dict], max_response_tokens: int | None, where: Sequence[str],
+               **kwargs) -> list[list[dict]]:
+    prompts, responses, labels = pool_pairs(pool, where)
     rows = iter(score_table(model, tokenizer, prompts, responses, max_response_tokens=max_response_tokens,
                             labels=labels, **kwargs))
     return [[next(rows) for _ in p['responses']] for p in pool]
@@ -211,13 +219,14 @@ def _saved_chunks(partial: Path, header: dict) -> dict[int, dict]:
 
 def score_pool(model, tokenizer, pool: Sequence[dict], *, max_response_tokens: int | None = None,
                partial: Path | str | None = None, chunk_size: int = 64, where: Sequence[str] | None = None,
-               **kwargs) -> list[list[dict]]:
+               progress: bool = False, **kwargs) -> list[list[dict]]:
     """Score rows (`sum_logprob`, `n_tokens`, `mean_logprob`, `truncated`, `template`, ...) per instruction, per
     response. With `partial` (a JSONL file), scores are appended there `chunk_size` instructions at a time, and a
     rerun after a kill reuses the finished chunks and scores only the rest. A response the model cannot score
-    (longer than its context) is a `DataError` at `where[i]` (the record's `file:line`), else at the record's id."""
+    (longer than its context) is a `DataError` at `where[i]` (the record's `file:line`), else at the record's id.
+    `progress` shows a bar on stderr: of tokens, or of instructions when scoring in chunks."""
     where = list(where) if where else [f"pool record {p['id']!r}" for p in pool]
-    if partial is None: return _pool_rows(model, tokenizer, pool, max_response_tokens, where, **kwargs)
+    if partial is None: return _pool_rows(model, tokenizer, pool, max_response_tokens, where, progress=progress, **kwargs)
     partial = Path(partial)
     header = {'model': str(getattr(model.config, '_name_or_path', '')), 'template': template_fingerprint(tokenizer),
               'max_response_tokens': max_response_tokens, 'chunk_size': chunk_size}
@@ -225,7 +234,8 @@ def score_pool(model, tokenizer, pool: Sequence[dict], *, max_response_tokens: i
     if saved: print(f'resuming: {len(saved)} chunks of {chunk_size} instructions already scored in {partial}', file=sys.stderr)
     else: atomic_write_text(partial, json.dumps(header) + '\n')
     scores = []
-    with open(partial, 'a', encoding='utf-8') as out:
+    with open(partial, 'a', encoding='utf-8') as out, \
+            tqdm(total=len(pool), unit='instruction', desc='scoring', disable=not progress) as bar:
         for k, start in enumerate(range(0, len(pool), chunk_size)):
             records = pool[start:start + chunk_size]
             digest = _chunk_digest(records)
@@ -236,6 +246,7 @@ def score_pool(model, tokenizer, pool: Sequence[dict], *, max_response_tokens: i
                 out.flush()
                 os.fsync(out.fileno())
             scores.extend(rows)
+            bar.update(len(records))
     return scores
 
 # %% ../../nbs/12_grape.ipynb #96735890
@@ -243,9 +254,20 @@ STRATEGIES = ('grape', 'sum', 'lowest', 'random', 'original', 'best_source', 'al
 SCORED_STRATEGIES = frozenset({'grape', 'sum', 'lowest', 'best_source'})
 
 
-def _argbest(rows: list[dict], key: str, sign: int = 1) -> int:
-    "Index of the first row with the largest `sign * row[key]`."
-    return max(range(len(rows)), key=lambda i: (sign * rows[i][key], -i))
+def candidates(record: dict, keep_incorrect: bool = False) -> list[int]:
+    "Indices of the responses a strategy may keep: all but those marked `correct: false` (`null`, unverified, stays)."
+    return [k for k, response in enumerate(record['responses']) if keep_incorrect or response.get('correct') is not False]
+
+
+def incorrect_counts(pool: Sequence[dict]) -> dict[str, int]:
+    "How many responses are marked `correct: false`, and how many instructions have no other response."
+    return {'responses': sum(r.get('correct') is False for p in pool for r in p['responses']),
+            'instructions': sum(not candidates(p) for p in pool)}
+
+
+def _argbest(rows: list[dict], key: str, among: list[int], sign: int = 1) -> int:
+    "Index, of those in `among`, of the first row with the largest `sign * row[key]`."
+    return max(among, key=lambda i: (sign * rows[i][key], -i))
 
 
 def _source_index(record: dict, source: str) -> int:
@@ -255,41 +277,46 @@ def _source_index(record: dict, source: str) -> int:
     raise DataError(f'no response from source {source!r}', 'responses', where=f"record {record['id']!r}")
 
 
-def best_source(pool: Sequence[dict], scores: Sequence[list[dict]]) -> str:
-    "The source with the highest average mean log-prob over the pool (ties: first seen)."
+def best_source(pool: Sequence[dict], scores: Sequence[list[dict]], *, keep_incorrect: bool = False) -> str:
+    "The source with the highest average mean log-prob over the pool's candidate responses (ties: first seen)."
     by_source: dict[str, list[float]] = defaultdict(list)
     for record, rows in zip(pool, scores):
-        for response, row in zip(record['responses'], rows): by_source[response['source']].append(row['mean_logprob'])
+        for k in candidates(record, keep_incorrect):
+            by_source[record['responses'][k]['source']].append(rows[k]['mean_logprob'])
+    if not by_source: raise ValueError('every response of the pool is marked incorrect')
     return max(by_source, key=lambda s: sum(by_source[s]) / len(by_source[s]))
 
 
-def _picks(pool, scores, strategy: str, seed: int, source: str | None) -> list[list[int]]:
-    "For each instruction, the indices of the responses `strategy` keeps."
-    if strategy == 'best_source': source = best_source(pool, scores)
+def _picks(pool, scores, strategy: str, seed: int, source: str | None, keep_incorrect: bool) -> list[list[int]]:
+    "For each instruction, the indices of the responses `strategy` keeps (none if no candidate is left)."
+    if strategy == 'best_source': source = best_source(pool, scores, keep_incorrect=keep_incorrect)
     picks = []
     for i, record in enumerate(pool):
-        n, rng = len(record['responses']), random.Random(f"{seed}:{record['id']}")
-        match strategy:
-            case 'grape': picks.append([_argbest(scores[i], 'mean_logprob')])
-            case 'sum': picks.append([_argbest(scores[i], 'sum_logprob')])
-            case 'lowest': picks.append([_argbest(scores[i], 'mean_logprob', sign=-1)])
-            case 'random': picks.append([rng.randrange(n)])
-            case 'original' | 'best_source': picks.append([_source_index(record, source)])
-            case 'all': picks.append(list(range(n)))
-            case '3x': picks.append(rng.sample(range(n), min(3, n)))
+        allowed, rng = candidates(record, keep_incorrect), random.Random(f"{seed}:{record['id']}")
+        if not allowed: picks.append([])
+        else:
+            match strategy:
+                case 'grape': picks.append([_argbest(scores[i], 'mean_logprob', allowed)])
+                case 'sum': picks.append([_argbest(scores[i], 'sum_logprob', allowed)])
+                case 'lowest': picks.append([_argbest(scores[i], 'mean_logprob', allowed, sign=-1)])
+                case 'random': picks.append([allowed[rng.randrange(len(allowed))]])
+                case 'original' | 'best_source': picks.append([k] if (k := _source_index(record, source)) in allowed else [])
+                case 'all': picks.append(allowed)
+                case '3x': picks.append(rng.sample(allowed, min(3, len(allowed))))
     return picks
 
 
 def select(pool: Sequence[dict], scores: Sequence[list[dict]] | None, strategy: str = 'grape', *, seed: int = 0,
-           source: str | None = None) -> list[dict]:
-    "SFT records (`id`, `messages`, `source`, `meta`) chosen from `pool` by `strategy` (one of `STRATEGIES`)."
+           source: str | None = None, keep_incorrect: bool = False) -> list[dict]:
+    """SFT records (`id`, `messages`, `source`, `meta`) chosen from `pool` by `strategy` (one of `STRATEGIES`).
+    Responses marked `correct: false` are never chosen unless `keep_incorrect`; `incorrect_counts` says how many."""
     if strategy not in STRATEGIES: raise ValueError(f'unknown strategy {strategy!r}; choose one of {", ".join(STRATEGIES)}')
     if strategy in SCORED_STRATEGIES and scores is None: raise ValueError(f'strategy {strategy!r} needs scores')
     if strategy == 'original' and not source: raise ValueError("strategy 'original' needs a source")
     if scores is not None and [len(rows) for rows in scores] != [len(p['responses']) for p in pool]:
         raise ValueError('scores do not match the pool: expected one row per response')
     selected = []
-    for i, (record, indices) in enumerate(zip(pool, _picks(pool, scores, strategy, seed, source))):
+    for i, (record, indices) in enumerate(zip(pool, _picks(pool, scores, strategy, seed, source, keep_incorrect))):
         for k in indices:
             response = record['responses'][k]
             meta = {'strategy': strategy, 'pool_id': record['id'], 'response_index': k}
@@ -311,34 +338,54 @@ def partial_scores_path(output: Path | str) -> Path:
     return Path(output).with_name(Path(output).name + '.scores-partial.jsonl')
 
 
+def selection_report(strategy: str, selected: Sequence[dict], pool: Sequence[dict], keep_incorrect: bool) -> str:
+    "One line on what a selection kept, and what it left out as incorrect."
+    incorrect = incorrect_counts(pool)
+    if keep_incorrect: left_out = f"{incorrect['responses']} responses marked correct: false kept as candidates (--keep-incorrect)"
+    else: left_out = (f"{incorrect['responses']} responses marked correct: false left out "
+                      f"(instructions left with none: {incorrect['instructions']})")
+    return f'{strategy}: kept {len(selected)} responses for {len(pool)} instructions; {left_out}'
+
+
 def run_grape(args: argparse.Namespace) -> int:
     "Handler of `posttrain grape`: select responses from a pool file into an SFT JSONL file."
-    pool = read_jsonl(args.pool, kind='pool')
+    pool = read_jsonl(args.pool, kind='pool', unique_ids=True)
     if not pool: raise DataError('no instructions in the pool', where=str(args.pool))
-    scores = None
+    if not any(candidates(p, args.keep_incorrect) for p in pool):
+        raise DataError('every response is marked "correct": false, so none can be selected (see --keep-incorrect)',
+                        where=str(args.pool))
+    check_output(args.output, [args.pool])
+    scores, where = None, jsonl_lines(args.pool)
     if args.strategy in SCORED_STRATEGIES:
         from posttrain.models import load_model
+        prompts, responses, labels = pool_pairs(pool, where)
+        check_scorable(args.model, prompts, responses, max_response_tokens=args.max_response_tokens, labels=labels)
         model, tokenizer = load_model(args.model, dtype=args.dtype)
         scores = score_pool(model, tokenizer, pool, max_response_tokens=args.max_response_tokens,
-                            batch_tokens=args.batch_tokens, partial=partial_scores_path(args.output),
-                            where=jsonl_lines(args.pool))
-    try: selected = select(pool, scores, args.strategy, seed=args.seed, source=args.source)
+                            batch_tokens=args.batch_tokens, partial=partial_scores_path(args.output), where=where,
+                            progress=True)
+    try: selected = select(pool, scores, args.strategy, seed=args.seed, source=args.source,
+                           keep_incorrect=args.keep_incorrect)
     except DataError as e: raise e.located(f'{args.pool}: {e.where}') from None
     write_jsonl(args.output, selected, kind='sft')
     partial_scores_path(args.output).unlink(missing_ok=True)
-    print(f'{args.strategy}: kept {len(selected)} responses for {len(pool)} instructions -> {args.output}')
+    print(f'{selection_report(args.strategy, selected, pool, args.keep_incorrect)} -> {args.output}')
     return 0
 
 
 def add_grape_command(subparsers) -> argparse.ArgumentParser:
     "Add the `grape` sub-command to an argparse `subparsers`; its `run` default is `run_grape`."
     parser = subparsers.add_parser('grape', help='select SFT responses from a pool (GRAPE and baselines)',
-                                   description='Score a pool of candidate responses and keep some per instruction.')
+                                   description='Score a pool of candidate responses and keep some per instruction. '
+                                   'Responses marked "correct": false are left out unless --keep-incorrect.')
     add_scorer_arguments(parser)
-    parser.add_argument('--pool', required=True, help='JSONL of {"id", "prompt", "responses": [{"source", "content"}]}')
+    parser.add_argument('--pool', required=True,
+                        help='JSONL of {"id", "prompt", "responses": [{"source", "content", "correct"}]}')
     parser.add_argument('--output', required=True, help='JSONL of selected SFT records to write')
-    parser.add_argument('--strategy', default='grape', choices=STRATEGIES, help='selection rule (default: grape)')
-    parser.add_argument('--source', help="the designated source for --strategy original")
-    parser.add_argument('--seed', type=int, default=0, help='seed of random and 3x')
+    parser.add_argument('--strategy', default='grape', choices=STRATEGIES, help='selection rule (default: %(default)s)')
+    parser.add_argument('--source', help='the designated source for --strategy original (default: none)')
+    parser.add_argument('--seed', type=int, default=0, help='seed of random and 3x (default: %(default)s)')
+    parser.add_argument('--keep-incorrect', action='store_true',
+                        help='let strategies pick responses marked "correct": false (default: they are left out)')
     parser.set_defaults(run=run_grape)
     return parser

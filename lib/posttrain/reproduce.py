@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -28,12 +29,14 @@ from .stages import RERUN_SINCE_ENV, STAGE_LOG_ENV
 if TYPE_CHECKING: import pandas as pd
 
 # %% auto #0
-__all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'RESULTS_BEGIN', 'RESULTS_END', 'BENCH_BEGIN',
-           'BENCH_END', 'CLAIMS_BEGIN', 'CLAIMS_END', 'Artifact', 'table_files', 'claims_files', 'figure_files',
-           'collect_manifest', 'ReproduceError', 'check_manifest', 'manifest_table', 'NotebookJob', 'plan',
-           'parameters_cell', 'check_writable', 'check_kernel', 'library_digest', 'job_key', 'is_done', 'NotebookRun',
-           'execute', 'reproduce', 'summary_table', 'results_table', 'replace_block', 'bench_block', 'claims_block',
-           'write_readme', 'run_command', 'add_reproduce_command']
+__all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'KERNEL_CHATTER', 'SHUTDOWN_ERRORS', 'TRACEBACK',
+           'RESULTS_BEGIN', 'RESULTS_END', 'BENCH_BEGIN', 'BENCH_END', 'CLAIMS_BEGIN', 'CLAIMS_END', 'Artifact',
+           'table_files', 'claims_files', 'figure_files', 'collect_manifest', 'ReproduceError', 'check_manifest',
+           'manifest_table', 'NotebookJob', 'plan', 'parameters_cell', 'check_writable', 'check_kernel',
+           'library_digest', 'job_key', 'is_done', 'kernel_messages', 'is_chatter', 'without_kernel_chatter',
+           'kernel_manager_writing_to', 'shown_without_chatter', 'NotebookRun', 'execute', 'reproduce', 'summary_table',
+           'results_table', 'replace_block', 'bench_block', 'claims_block', 'write_readme', 'manifest_listing',
+           'run_command', 'add_reproduce_command']
 
 # %% ../../nbs/14_reproduce.ipynb #737f2d0f
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Artifact:
     presets: tuple[str, ...] = ()  # presets whose run regenerates it
     reason: str = ''  # why it is not regenerated under the presets missing from `presets`
     optional: bool = False  # run only when named with --only
+    limits: dict = field(default_factory=dict)  # preset -> what that preset's run leaves out of it, and why
     parameters: dict = field(default_factory=dict)  # papermill parameters besides `preset`
 
     def covered(self, preset: str) -> bool: return preset in self.presets
@@ -77,7 +81,8 @@ BENCH_MANIFEST: list[Artifact] = [  # ours: measurements of the pipeline itself,
              'bench/base_model_eval.ipynb', table_files('base_model_eval'), ALL),
     Artifact('bench_scoring', 'ours', 'scorer benchmark',
              'shared scorer against a batch-1 loop, lm-eval and the compute floor (fp32, bf16)',
-             'bench/bench_scoring.ipynb', table_files('bench_scoring') + table_files('bench_scoring_ratios'), ALL),
+             'bench/bench_scoring.ipynb', table_files('bench_scoring') + table_files('bench_scoring_ratios'), ALL,
+             optional=True),
 ]
 
 
@@ -108,6 +113,8 @@ def check_manifest(manifest: list[Artifact]) -> list[Artifact]:
             raise ReproduceError(f'{where}: covered but has no notebook or outputs')
         if set(a.presets) != set(PRESETS) and not a.reason:
             raise ReproduceError(f'{where}: reason: not covered by every preset, so it must say why')
+        if uncovered := set(a.limits) - set(a.presets):
+            raise ReproduceError(f'{where}: limits: for presets that do not cover it: {sorted(uncovered)}')
         if a.notebook and parameters.setdefault(a.notebook, a.parameters) != a.parameters:
             raise ReproduceError(f'{where}: parameters: differ from another entry of {a.notebook}')
         if a.notebook and (other := stems.setdefault(Path(a.notebook).stem, a.notebook)) != a.notebook:
@@ -116,13 +123,14 @@ def check_manifest(manifest: list[Artifact]) -> list[Artifact]:
 
 # %% ../../nbs/14_reproduce.ipynb #6a1791f4
 def manifest_table(preset: str, manifest: list[Artifact] | None = None) -> pd.DataFrame:
-    "One row per artifact: paper, what, caption, notebook, outputs, and whether (or why not) `preset` regenerates it."
+    "One row per artifact: paper, what, caption, notebook, outputs, whether (or why not) `preset` regenerates it, and what its run leaves out."
     import pandas as pd
     preset = get_preset(preset).name
     rows = [{'name': a.name, 'paper': a.paper, 'what': a.what, 'caption': a.caption, 'notebook': a.notebook,
              'outputs': ', '.join(a.outputs),
              'covered': ('optional' if a.optional else 'yes') if a.covered(preset) else 'no',
-             'reason': '' if a.covered(preset) else a.reason}
+             'reason': '' if a.covered(preset) else a.reason,
+             'left out at this preset': a.limits.get(preset, '') if a.covered(preset) else ''}
             for a in check_manifest(collect_manifest() if manifest is None else manifest)]
     return pd.DataFrame(rows)
 
@@ -241,6 +249,53 @@ def is_done(state_path: Path, key: dict, outputs: list[Path]) -> bool:
     except (FileNotFoundError, json.JSONDecodeError): return False
     return saved.get('key') == key and all(p.exists() for p in outputs)
 
+# %% ../../nbs/14_reproduce.ipynb #c856f967
+KERNEL_CHATTER = ('Kernel is running over TCP without encryption', 'KeyboardInterrupt caught in kernel')
+SHUTDOWN_ERRORS = ('KeyboardInterrupt', 'zmq.error.ZMQError: Socket operation on non-socket')  # a kernel being stopped
+TRACEBACK = 'Traceback (most recent call last):'
+
+
+def kernel_messages(text: str) -> list[list[str]]:
+    "`text` (a kernel's stderr) as messages: each line, with the traceback that follows it up to its exception line."
+    messages, in_traceback = [], False
+    for line in text.splitlines():
+        continues = in_traceback or (line == TRACEBACK and messages and messages[-1][-1].endswith(':'))
+        if continues: messages[-1].append(line)
+        else: messages.append([line])
+        in_traceback = line == TRACEBACK or (in_traceback and line.startswith(' '))
+    return messages
+
+
+def is_chatter(message: list[str]) -> bool:
+    "Whether a kernel's message is known noise: `KERNEL_CHATTER`, or the traceback of a kernel being stopped."
+    stopped = TRACEBACK in message and message[-1].startswith(SHUTDOWN_ERRORS)
+    return stopped or any(pattern in message[0] for pattern in KERNEL_CHATTER)
+
+
+def without_kernel_chatter(text: str) -> str:
+    "`text` (a kernel's stderr) without its chatter; everything else unchanged."
+    return ''.join(line + '\n' for m in kernel_messages(text) if not is_chatter(m) for line in m)
+
+
+def kernel_manager_writing_to(stderr) -> type:
+    "A jupyter_client kernel manager class whose kernels write their stderr to the open file `stderr`."
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):  # keyword arguments reach the kernel's `Popen`
+            await super().start_kernel(**kw, stderr=stderr)
+    return KernelManager
+
+
+@contextlib.contextmanager
+def shown_without_chatter():
+    "A temporary file for kernels' stderr; when the block ends, by an error too, all of it but the chatter is shown."
+    with tempfile.TemporaryFile('w+', errors='replace') as kernel_stderr:
+        try: yield kernel_stderr
+        finally:
+            kernel_stderr.seek(0)
+            if shown := without_kernel_chatter(kernel_stderr.read()): tqdm.write(shown.rstrip('\n'), file=sys.stderr)
+
 # %% ../../nbs/14_reproduce.ipynb #c9502f7b
 @dataclass
 class NotebookRun:
@@ -250,6 +305,7 @@ class NotebookRun:
     seconds: float = 0.0
     error: str = ''
     cell: int | None = None  # 1-based position of the failing cell in the source notebook
+    traceback: str = ''  # the failing cell's traceback, as the kernel printed it (colours removed)
 
 
 @contextlib.contextmanager
@@ -282,10 +338,12 @@ def _last_started_cell(executed: Path) -> int | None:
 
 def execute(job: NotebookJob, notebook_path: Path, executed: Path, *, params_index: int, timeout: int | None,
             root: Path, progress: bool = False, environ: dict[str, str] | None = None) -> NotebookRun:
-    "Run one notebook with papermill (its kernel sees `environ` too); return its `NotebookRun` (failures are returned)."
+    """Run one notebook with papermill (its kernel sees `environ` too); return its `NotebookRun` (failures are returned,
+    a cell's error with its traceback). The kernel's stderr is shown on ours when it ends, without its chatter."""
     import nbformat
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbconvert.filters import strip_ansi
     source = nbformat.read(notebook_path, as_version=4).cells
 
     def failed(kind: str, executed_index: int | None, detail: str = '') -> NotebookRun:
@@ -296,11 +354,14 @@ def execute(job: NotebookJob, notebook_path: Path, executed: Path, *, params_ind
 
     started = time.time()
     try:
-        with _environ(POSTTRAIN_ROOT=str(root), **(environ or {})):
+        with _environ(POSTTRAIN_ROOT=str(root), **(environ or {})), shown_without_chatter() as kernel_stderr:
             pm.execute_notebook(notebook_path, executed, parameters=job.parameters, kernel_name=KERNEL_NAME,
                                 language=LANGUAGE, cwd=notebook_path.parent, execution_timeout=timeout,
-                                progress_bar={'desc': f'  {job.name}', 'leave': False} if progress else False)
-    except pm.PapermillExecutionError as e: run = failed('error', e.cell_index, f': {e.ename}: {e.evalue}')
+                                progress_bar={'desc': f'  {job.name}', 'leave': False} if progress else False,
+                                kernel_manager_class=kernel_manager_writing_to(kernel_stderr))
+    except pm.PapermillExecutionError as e:
+        run = failed('error', e.cell_index, f': {e.ename}: {e.evalue}')
+        run.traceback = strip_ansi('\n'.join(e.traceback))
     except CellTimeoutError: run = failed(f'timed out after {timeout} s', _last_started_cell(executed))
     except DeadKernelError: run = failed('kernel died', _last_started_cell(executed))
     except Exception as e: run = NotebookRun(job.name, 'failed', error=f'{type(e).__name__}: {e}')
@@ -372,7 +433,8 @@ def reproduce(preset: str, only: list[str] | None = None, force: bool = False, t
 def _describe(run: NotebookRun) -> str:
     if run.status == 'skipped': return f'{run.name}: skipped (unchanged, outputs present)'
     if run.status == 'ran': return f'{run.name}: ran in {run.seconds:.1f} s'
-    return f'{run.name}: FAILED after {run.seconds:.1f} s: {run.error}'
+    failure = f'{run.name}: FAILED after {run.seconds:.1f} s: {run.error}'
+    return f'{failure}\n{run.traceback}' if run.traceback else failure
 
 
 def summary_table(results: list[NotebookRun]) -> str:
@@ -476,10 +538,36 @@ def write_readme(root: Path | str | None = None) -> Path:
                              '\n\n'.join(c.source for c in nb.cells if c.cell_type == 'markdown') + '\n')
 
 # %% ../../nbs/14_reproduce.ipynb #a0f43b47
+def manifest_listing(preset: str, only: list[str] | None = None, manifest: list[Artifact] | None = None) -> tuple:
+    """The manifest for `preset`, for a terminal: a `rich` table of each artifact's name, paper, notebook, what and
+    whether the preset regenerates it ('no [k]' when not; 'yes [k]' when its run leaves something out), then the
+    numbered reasons as lines of text. Restricted to
+    the notebooks `only` names, checked as `reproduce` checks them."""
+    from rich.table import Table
+    manifest = collect_manifest() if manifest is None else manifest
+    table = manifest_table(preset, manifest)
+    table['notebook'] = table.notebook.map(lambda n: Path(n).stem)
+    if only is not None: table = table[table.notebook.isin({job.name for job in plan(preset, only, manifest)})]
+    table['note'] = table.reason.where(table.covered == 'no', table['left out at this preset'])
+    reasons = list(dict.fromkeys(table.note[table.note != '']))  # each distinct reason once
+    listing = Table(box=None, padding=(0, 2, 0, 0), header_style='bold')
+    for column in ('name', 'paper', 'notebook'): listing.add_column(column)
+    listing.add_column('what', max_width=15, overflow='fold')  # 'Table 1'; a rare long one wraps
+    listing.add_column(f'at {get_preset(preset).name}', no_wrap=True)
+    for _, row in table.iterrows():
+        covered = f'{row.covered} [{reasons.index(row.note) + 1}]' if row.note else row.covered
+        listing.add_row(row['name'], row.paper, row.notebook, row.what, covered)
+    return listing, [f'[{k}] {reason}' for k, reason in enumerate(reasons, 1)]
+
+
 def run_command(args: argparse.Namespace, manifest: list[Artifact] | None = None) -> int:
     "Handler of `posttrain reproduce`: run (or with --list, show) the preset's notebooks; 1 if any failed, else 0."
     if args.list:
-        print(manifest_table(args.preset, manifest).drop(columns=['caption']).to_markdown(index=False))
+        from rich.console import Console
+        listing, reasons = manifest_listing(args.preset, args.only, manifest)
+        console = Console(file=sys.stdout, width=shutil.get_terminal_size().columns, highlight=False)
+        console.print(listing)
+        if reasons: console.print('', *reasons, sep='\n')
         return 0
     results = reproduce(args.preset, only=args.only, force=args.force, timeout=args.timeout, manifest=manifest,
                         rerun_stages=args.rerun_stages)
@@ -495,8 +583,10 @@ def add_reproduce_command(subparsers) -> argparse.ArgumentParser:
     "Add the `reproduce` sub-command to an argparse `subparsers`; its `run` default is `run_command`."
     parser = subparsers.add_parser('reproduce', help="regenerate the papers' tables and figures (papermill)",
                                    description='Run the paper notebooks of a preset with papermill, one at a time.')
-    parser.add_argument('--preset', default='cpu', choices=list(PRESETS), help='scale of the run (default: cpu)')
-    parser.add_argument('--only', nargs='+', metavar='NAME', help='notebook or artifact names to run (see --list)')
+    parser.add_argument('--preset', default='cpu', choices=list(PRESETS),
+                        help='scale of the run (default: %(default)s)')
+    parser.add_argument('--only', nargs='+', metavar='NAME', help='notebook or artifact names to run or list '
+                        '(default: every notebook the preset covers; see --list)')
     parser.add_argument('--force', action='store_true', help='run even notebooks that are up to date')
     parser.add_argument('--rerun-stages', action='store_true',
                         help="run the notebooks and recompute every stage they use, even stages whose record is current")

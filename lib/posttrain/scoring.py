@@ -5,6 +5,7 @@
 # %% ../../nbs/04_scoring.ipynb #a8277d9a
 from __future__ import annotations
 
+import argparse
 import contextlib
 import hashlib
 import json
@@ -14,12 +15,13 @@ from typing import Sequence
 import torch
 from tqdm.auto import tqdm
 
-from .data import DataError, jsonl_lines, read_jsonl, validate_record, write_jsonl
+from .data import DataError, check_output, jsonl_lines, read_jsonl, validate_record, write_jsonl
 
 # %% auto #0
 __all__ = ['MASK_ATTENTION', 'ALP_MAX_TOKENS', 'EncodedPair', 'encode_pairs', 'Unit', 'pack_units', 'make_batches', 'collate',
            'mask_attention', 'score_encoded', 'padding_id', 'score_responses', 'reference_scores', 'alp', 'alp_margin',
-           'template_fingerprint', 'score_table', 'score_file', 'add_scorer_arguments']
+           'template_fingerprint', 'score_table', 'read_pairs', 'check_scorable', 'score_file', 'positive_int',
+           'add_scorer_arguments']
 
 # %% ../../nbs/04_scoring.ipynb #81075799
 @dataclass
@@ -55,6 +57,8 @@ def encode_pairs(tokenizer, prompts: Sequence[list[dict]], responses: Sequence[s
     `DataError` at `labels[i]` (such as the `file:line` it came from), else at `pair i`."""
     if len(prompts) != len(responses):
         raise ValueError(f'got {len(prompts)} prompts but {len(responses)} responses')
+    if max_response_tokens is not None and max_response_tokens < 1:
+        raise ValueError(f'max_response_tokens must be at least 1, got {max_response_tokens}')
     templates: dict[str, tuple[str, tuple[str, str] | None]] = {}  # prompt -> (generation prompt, response frame)
     keys, texts = [], []
     for i, (prompt, response) in enumerate(zip(prompts, responses)):
@@ -72,10 +76,11 @@ def encode_pairs(tokenizer, prompts: Sequence[list[dict]], responses: Sequence[s
         where, prompt = labels[i] if labels else f'pair {i}', prompt_ids[key]
         if full[:len(prompt)] != prompt:
             raise DataError('the chat template does not render the prompt as a prefix of the conversation', where=where)
-        if max_length and len(full) > max_length:
-            raise DataError(f"prompt + response is {len(full)} tokens, longer than the model's context ({max_length})",
-                            where=where)
-        pairs.append(EncodedPair(i, prompt, full[len(prompt):][:max_response_tokens], len(full) - len(prompt)))
+        scored = full[len(prompt):][:max_response_tokens]
+        if max_length and len(prompt) + len(scored) > max_length:
+            raise DataError(f"prompt + response is {len(prompt) + len(scored)} tokens, longer than the model's context "
+                            f'({max_length})', where=where)
+        pairs.append(EncodedPair(i, prompt, scored, len(full) - len(prompt)))
     return pairs
 
 # %% ../../nbs/04_scoring.ipynb #1ebd2a7a
@@ -267,22 +272,53 @@ def score_table(model, tokenizer, prompts, responses, *, max_response_tokens: in
     return [{**row, 'template': template, 'max_response_tokens': max_response_tokens} for row in rows]
 
 
+def read_pairs(path) -> list[dict]:
+    "The pairs of a JSONL file, each valid and with its own id (if it has one); a `DataError` for none."
+    pairs = read_jsonl(path, kind='pair', unique_ids=True)
+    if not pairs: raise DataError('no pairs to score', where=str(path))
+    return pairs
+
+
+def check_scorable(name, prompts: Sequence[list[dict]], responses: Sequence[str], *,
+                   max_response_tokens: int | None = None, labels: Sequence[str] | None = None) -> None:
+    """A `DataError` for the first pair that model `name` cannot score (too long for its context, or a template that
+    does not frame it), found with its tokenizer and config alone: before the weights are loaded."""
+    from posttrain.models import load_config, load_tokenizer
+    max_length = getattr(load_config(name), 'max_position_embeddings', None)
+    encode_pairs(load_tokenizer(name), prompts, responses, max_response_tokens, max_length, labels)
+
+
 def score_file(model, tokenizer, input_path, output_path, *, max_response_tokens: int | None = None,
-               batch_tokens: int = 8192, progress: bool = True) -> int:
-    "Score every pair of a JSONL file into a JSONL of score rows (in input order); returns the number of rows."
-    pairs = read_jsonl(input_path, kind='pair')
-    if not pairs: raise DataError('no pairs to score', where=str(input_path))
-    rows = score_table(model, tokenizer, [p['prompt'] for p in pairs], [p['response'] for p in pairs],
-                       max_response_tokens=max_response_tokens, batch_tokens=batch_tokens, progress=progress,
-                       labels=jsonl_lines(input_path))
-    write_jsonl(output_path, [{'id': pair.get('id', str(i)), **row} for i, (pair, row) in enumerate(zip(pairs, rows))],
-                kind='score')
+               batch_tokens: int = 8192, progress: bool = True, dtype: str = 'auto') -> int:
+    """Score every pair of a JSONL file into a JSONL of score rows (in input order); returns the number of rows.
+    `model` is a loaded model with its `tokenizer`, or a name for `load_model` (`tokenizer` None, loaded in `dtype`
+    once the input is valid, every pair scorable and the output writable)."""
+    pairs, labels = read_pairs(input_path), jsonl_lines(input_path)
+    prompts, responses = [p['prompt'] for p in pairs], [p['response'] for p in pairs]
+    check_output(output_path, [input_path])
+    if tokenizer is None:
+        from posttrain.models import load_model
+        check_scorable(model, prompts, responses, max_response_tokens=max_response_tokens, labels=labels)
+        model, tokenizer = load_model(model, dtype=dtype)
+    rows = score_table(model, tokenizer, prompts, responses, max_response_tokens=max_response_tokens,
+                       batch_tokens=batch_tokens, progress=progress, labels=labels)
+    write_jsonl(output_path, [{'id': pair.get('id'), **row} for pair, row in zip(pairs, rows)], kind='score')
     return len(rows)
+
+
+def positive_int(text: str) -> int:
+    "An argparse `type`: an integer of at least 1."
+    value = int(text)
+    if value < 1: raise argparse.ArgumentTypeError(f'expected an integer of at least 1, got {value}')
+    return value
 
 
 def add_scorer_arguments(parser) -> None:
     "The options every scoring command shares: --model, --dtype, --max-response-tokens, --batch-tokens."
-    parser.add_argument('--model', required=True, help='registry name (tiny, smollm2-135m-instruct), folder or hub id')
-    parser.add_argument('--dtype', default='auto', help='auto (bf16 on a bf16 GPU; on a CPU whichever a one-time calibration found faster), float32 or bfloat16')
-    parser.add_argument('--max-response-tokens', type=int, default=None, help='score only the first N response tokens')
-    parser.add_argument('--batch-tokens', type=int, default=8192, help='padded tokens per forward pass')
+    parser.add_argument('--model', required=True, help='registry name (tiny, smollm2-135m-instruct), model folder or hub id')
+    parser.add_argument('--dtype', default='auto', help='auto (bf16 on a bf16 GPU; on a CPU whichever a one-time '
+                        'calibration found faster), float32 or bfloat16 (default: %(default)s)')
+    parser.add_argument('--max-response-tokens', type=positive_int, metavar='N',
+                        help='score only the first N tokens of each response (default: the whole response)')
+    parser.add_argument('--batch-tokens', type=positive_int, default=8192, metavar='N',
+                        help='padded tokens per forward pass (default: %(default)s)')

@@ -23,9 +23,10 @@ from ..train import TrainConfig, records_digest, train_stage
 from ..reproduce import ALL, DIAGRAM, Artifact, claims_files, figure_files, table_files
 
 # %% auto #0
-__all__ = ['SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'PANELS', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE2_DPO_D', 'MANIFEST',
-           'R1kScale', 'scale_of', 'tag_messages', 'build_data', 'sft_run', 'dpo_run', 'probes_of', 'accuracy',
-           'gold_logprob_items', 'gold_logprob', 'item_scores', 'alp_curve', 'plot_alp']
+__all__ = ['SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'PANELS', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE2_DPO_D',
+           'NO_GENERATION', 'MANIFEST', 'R1kScale', 'scale_of', 'tag_messages', 'build_data', 'sft_run', 'dpo_run',
+           'probes_of', 'accuracy', 'gold_logprob_items', 'gold_logprob', 'item_scores', 'seed_scores', 'alp_curve',
+           'plot_alp']
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #3e5b0092
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class R1kScale:
     model: str
     n_pairs: int  # forward training problems (each gets a reverse counterpart)
     n_probe: int  # probe pairs per direction (paper: 50)
-    n_test: int  # test problems per direction
+    n_test: int  # test problems per direction scored by exact match (0: accuracy is not run at this scale)
     sft: TrainConfig
     dpo: TrainConfig
     sft_probe_every: int  # epochs between probes (paper: 2 of 12)
@@ -42,13 +43,19 @@ class R1kScale:
     beta: float = 0.6
     max_gen_tokens: int = 256
     eval_batch_size: int = 16
-    n_test_logprob: int | None = None  # forward test problems scored by gold log-prob (None: n_test)
+    n_test_logprob: int | None = None  # test problems per direction scored by gold log-prob (None: n_test)
+    seeds: tuple[int, ...] = (0,)  # training seeds of every compared SFT and DPO run
 
     @property
     def n_logprob(self) -> dict[str, int]:
-        """Test problems scored by gold log-prob, per direction: one forward pass each, so the forward test (the
-        claims' test set) can exceed `n_test`; the reverse test, a side column, stays at `n_test`."""
-        return {'forward': self.n_test_logprob or self.n_test, 'reverse': self.n_test}
+        "Test problems scored by gold log-prob, per direction: one forward pass each, so it can exceed `n_test`."
+        n = self.n_test_logprob or self.n_test
+        return {'forward': n, 'reverse': n}
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        "The per-problem measures this scale runs: the gold log-prob always, exact match where `n_test` > 0."
+        return ('gold log-prob', 'exact match') if self.n_test else ('gold log-prob',)
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
 
@@ -59,12 +66,13 @@ SCALES: dict[str, R1kScale] = {
                                       dtype='float32'),
                       dpo=TrainConfig(epochs=1, learning_rate=1e-3, batch_size=4, lora_r=8, max_length=96,
                                       dtype='float32'),
-                      sft_probe_every=1, dpo_probe_every=1, max_gen_tokens=16, eval_batch_size=8, n_test_logprob=8),
-    'cpu': R1kScale('smollm2-135m-instruct', n_pairs=4, n_probe=4, n_test=6,
+                      sft_probe_every=1, dpo_probe_every=1, max_gen_tokens=16, eval_batch_size=8, n_test_logprob=8,
+                      seeds=(0, 1)),
+    'cpu': R1kScale('smollm2-135m-instruct', n_pairs=4, n_probe=4, n_test=0,
                     sft=TrainConfig(epochs=4, learning_rate=1e-3, batch_size=4, lora_r=16),
                     dpo=TrainConfig(epochs=1, learning_rate=2e-4, batch_size=4, lora_r=16),
                     sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=96, eval_batch_size=16,
-                    n_test_logprob=32),
+                    n_test_logprob=32, seeds=(0, 1, 2)),
     'gpu': R1kScale('smollm2-135m-instruct', n_pairs=1000, n_probe=50, n_test=300,
                     sft=TrainConfig(epochs=12, learning_rate=2e-4, batch_size=16, lora_r=256),
                     dpo=TrainConfig(epochs=7, learning_rate=5e-6, batch_size=16, lora_r=256),
@@ -133,26 +141,30 @@ def _label(method: str, train_set: str, tagged: bool) -> str:
     return f"{method} {train_set}{' tagged' if tagged else ''}"
 
 
-def sft_run(scale: R1kScale, data: dict, train_set: str, root: Path | str | None = None) -> dict:
-    "The (cached) SFT stage of `scale.model` on training set `train_set`, with ALP probes."
+def _stage_name(label: str, seed: int) -> str:
+    return f"r1k-{label.replace(' ', '-')}{f'-seed{seed}' if seed else ''}"
+
+
+def sft_run(scale: R1kScale, data: dict, train_set: str, root: Path | str | None = None, seed: int = 0) -> dict:
+    "The (cached) SFT stage of `scale.model` on training set `train_set` with training seed `seed`, with ALP probes."
     label = _label('SFT', train_set, data['tagged'])
-    return train_stage('sft', scale.model, data['sets'][train_set], scale.sft, name=f"r1k-{label.replace(' ', '-')}",
-                       callbacks=_probe_callbacks(scale, data, label, scale.sft_probe_every),
+    return train_stage('sft', scale.model, data['sets'][train_set], scale.sft.replace(seed=seed),
+                       name=_stage_name(label, seed), callbacks=_probe_callbacks(scale, data, label, scale.sft_probe_every),
                        extra=_probe_spec(data, scale.sft_probe_every), root=root)
 
 
-def dpo_run(scale: R1kScale, data: dict, base_set: str, root: Path | str | None = None) -> dict:
-    "The (cached) directional DPO stage (beta from `scale`) on the SFT model of `base_set`, with ALP probes."
-    start = sft_run(scale, data, base_set, root)['model_dir']
+def dpo_run(scale: R1kScale, data: dict, base_set: str, root: Path | str | None = None, seed: int = 0) -> dict:
+    "The (cached) directional DPO stage (beta from `scale`) on the SFT model of `base_set` of the same seed, with ALP probes."
+    start = sft_run(scale, data, base_set, root, seed)['model_dir']
     label = _label('DPO', base_set, data['tagged'])
-    return train_stage('dpo', start, data['dpo_pairs'], scale.dpo, name=f"r1k-{label.replace(' ', '-')}",
+    return train_stage('dpo', start, data['dpo_pairs'], scale.dpo.replace(seed=seed), name=_stage_name(label, seed),
                        callbacks=_probe_callbacks(scale, data, label, scale.dpo_probe_every),
                        extra=_probe_spec(data, scale.dpo_probe_every), root=root, beta=scale.beta)
 
 
-def probes_of(record: dict) -> pd.DataFrame:
-    "The probe rows a training stage recorded."
-    return read_probes(Path(record['run_dir']) / 'probes.jsonl')
+def probes_of(record: dict, seed: int = 0) -> pd.DataFrame:
+    "The probe rows a training stage recorded, with its training `seed` as a column."
+    return read_probes(Path(record['run_dir']) / 'probes.jsonl').assign(seed=seed)
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #6efceac3
 def accuracy(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int = 0,
@@ -205,18 +217,29 @@ def gold_logprob(scale: R1kScale, model: str | Path, tagged: bool = False, seed:
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #4d3b4bbe
 def item_scores(scale: R1kScale, model: str | Path, direction: str = 'forward', tagged: bool = False, seed: int = 0,
                 root: Path | str | None = None) -> dict[str, pd.Series]:
-    "Per test problem of `direction` (index: problem id): `exact match` on `n_test` problems, `gold log-prob` on `n_logprob`."
-    acc = accuracy(scale, model, tagged, seed, root)['items'][direction]
+    """Per test problem of `direction` (index: problem id), each of `scale.metrics`: `gold log-prob` on `n_logprob`
+    problems and, where the scale runs it, `exact match` on `n_test`. `seed` draws the test problems."""
     gold = gold_logprob_items(scale, model, tagged, seed, root)[direction]
-    return {'exact match': pd.Series(acc, dtype=float).rename_axis('item'),
-            'gold log-prob': pd.Series(gold, dtype=float).rename_axis('item')}
+    scores = {'gold log-prob': pd.Series(gold, dtype=float).rename_axis('item')}
+    if 'exact match' in scale.metrics:
+        acc = accuracy(scale, model, tagged, seed, root)['items'][direction]
+        scores['exact match'] = pd.Series(acc, dtype=float).rename_axis('item')
+    return scores
+
+
+def seed_scores(scale: R1kScale, models: dict[int, str | Path], direction: str = 'forward', seed: int = 0,
+                root: Path | str | None = None) -> dict[str, pd.Series]:
+    "`item_scores` of one model per training seed (`models`: {seed: model}), indexed by (seed, item) for `Claims`."
+    per_seed = {s: item_scores(scale, model, direction, seed=seed, root=root) for s, model in models.items()}
+    return {metric: pd.concat({s: scores[metric] for s, scores in per_seed.items()}, names=['seed'])
+            for metric in scale.metrics}
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #6ff14ae2
 PANELS = (('alp_chosen', '(a) ALP($y^+$)'), ('alp_rejected', '(b) ALP($y^-$)'), ('margin', '(c) ALP($y^+$) - ALP($y^-$)'))
 
 
 def alp_curve(sft_rows: pd.DataFrame, probe_set: str, dpo_rows: pd.DataFrame | None) -> pd.DataFrame:
-    "Probe rows of `probe_set` over SFT epochs, then DPO epochs continued after the last SFT epoch."
+    "Probe rows of `probe_set` over SFT epochs, then DPO epochs continued after the last SFT epoch (every seed's rows)."
     sft_part = sft_rows[sft_rows.probe == probe_set].sort_values('epoch')
     if dpo_rows is None or dpo_rows.empty: return sft_part
     offset = sft_part.epoch.max()
@@ -225,21 +248,25 @@ def alp_curve(sft_rows: pd.DataFrame, probe_set: str, dpo_rows: pd.DataFrame | N
 
 
 def plot_alp(runs: dict[str, tuple[pd.DataFrame, str, pd.DataFrame | None]], title: str = ''):
-    "r1k Figure 2: ALP(y+), ALP(y-) and the margin across SFT then DPO epochs, one line per (train, test) pair."
+    """r1k Figure 2: ALP(y+), ALP(y-) and the margin across SFT then DPO epochs, one line per (train, test) pair:
+    the mean over the training seeds in the rows (column `seed`), in a band from their minimum to their maximum."""
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    sft_end = None
+    sft_end, n_seeds = None, max(rows.seed.nunique() for rows, _, _ in runs.values())
     for label, (sft_rows, probe_set, dpo_rows) in runs.items():
-        curve = alp_curve(sft_rows, probe_set, dpo_rows)
+        by_epoch = alp_curve(sft_rows, probe_set, dpo_rows).groupby('epoch')
         sft_end = sft_rows.epoch.max() if dpo_rows is not None else sft_end
-        for ax, (column, _) in zip(axes, PANELS): ax.plot(curve.epoch, curve[column], marker='o', ms=3, label=label)
+        for ax, (column, _) in zip(axes, PANELS):
+            spread = by_epoch[column].agg(['mean', 'min', 'max'])
+            line, = ax.plot(spread.index, spread['mean'], marker='o', ms=3, label=label)
+            ax.fill_between(spread.index, spread['min'], spread['max'], color=line.get_color(), alpha=0.2, lw=0)
     for ax, (_, name) in zip(axes, PANELS):
         if sft_end is not None: ax.axvline(sft_end, color='grey', ls='--', lw=1)
         ax.set_title(name)
         ax.set_xlabel('epoch (SFT, then DPO after the dashed line)' if sft_end is not None else 'SFT epoch')
         ax.grid(alpha=0.3)
     axes[0].set_ylabel('average log-probability per token')
-    axes[-1].legend(fontsize=8)
+    axes[-1].legend(fontsize=8, title=f'mean of {n_seeds} seeds, band: min to max' if n_seeds > 1 else None)
     if title: fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -252,17 +279,29 @@ PAPER_TABLE2 = {'D_f': -2.3, 'D_r': -2.8, 'D': 7.1}
 PAPER_TABLE2_DPO_D = 38.6  # r1k Table 2: the DPO'd D model's average, still below SFT on D_r (`PAPER_TABLE1['D_r']`)
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #cf6ef485
+def _no_generation(preset: str) -> str:
+    scale = SCALES[preset]
+    return (f'exact-match accuracy is not run (it needs a generation per problem; a 135M model solves none of these '
+            f'problems, and on the few a {preset} budget can generate for only a gap of about half of them would be '
+            f'detectable): claims are decided on the gold log-prob of {scale.n_logprob["forward"]} forward test '
+            f'problems x {len(scale.seeds)} training seeds')
+
+
+NO_GENERATION = {'cpu': _no_generation('cpu')}
 MANIFEST: list[Artifact] = [
     Artifact('r1k_figure1', 'r1k', 'Figure 1', 'forward / reverse / mixed SFT, then directional DPO, with ALP tracking',
              reason=DIAGRAM),
     Artifact('r1k_data', 'ours', 'r1k data', 'forward, verified reverse, mixed, probe and DPO sets with inversion counts',
              'papers/r1k/r1k_data.ipynb', table_files('r1k_data'), ALL),
     Artifact('r1k_table1', 'r1k', 'Table 1', 'forward, reverse and mixed SFT data: downstream accuracy',
-             'papers/r1k/r1k_sft.ipynb', table_files('r1k_table1') + claims_files('r1k_table1'), ALL),
+             'papers/r1k/r1k_sft.ipynb', table_files('r1k_table1') + claims_files('r1k_table1'), ALL,
+             limits=NO_GENERATION),
     Artifact('r1k_table2', 'r1k', 'Table 2', 'directional DPO (beta 0.6) on the SFT models: change from SFT',
-             'papers/r1k/r1k_dpo.ipynb', table_files('r1k_table2') + claims_files('r1k_table2'), ALL),
+             'papers/r1k/r1k_dpo.ipynb', table_files('r1k_table2') + claims_files('r1k_table2'), ALL,
+             limits=NO_GENERATION),
     Artifact('r1k_figure2', 'r1k', 'Figure 2', 'ALP of preferred and less preferred responses, and their margin',
              'papers/r1k/r1k_alp.ipynb', figure_files('r1k_figure2'), ALL),
     Artifact('remedy', 'ours', 'direction-aware remedy', 'direction-tagged mixed SFT and DPO against plain mixing',
-             'papers/r1k/r1k_remedy.ipynb', table_files('remedy') + figure_files('remedy_margins'), ALL),
+             'papers/r1k/r1k_remedy.ipynb', table_files('remedy') + figure_files('remedy_margins'), ALL,
+             limits={'cpu': 'exact-match accuracy is not run (see r1k_table1); the gold log-prob columns remain'}),
 ]

@@ -9,6 +9,7 @@ import dataclasses
 import itertools
 import math
 import os
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 
 from ..core import atomic_path, get_preset
 from ..stages import run_stage
@@ -25,7 +27,7 @@ from ..models import load_model
 from ..preference import PAPER_BETA, weights_digest
 from ..tasks import build_suite
 from ..train import TrainConfig, train_stage
-from ..reports import Claims, bootstrap_interval, min_detectable_difference
+from ..reports import CONFIDENCE, POWER, Claims, bootstrap_interval, min_detectable_difference
 from ..reproduce import ALL, Artifact, claims_files, figure_files, table_files
 
 # %% auto #0
@@ -35,7 +37,7 @@ __all__ = ['IFEVAL_METRICS', 'BENCHMARKS', 'GRID_SCALES', 'TREND_METRIC', 'PAPER
            'grid_data', 'grid_run', 'evaluate_run', 'sweep', 'sweep_items', 'best_cell', 'figure1_data', 'iso_ratios',
            'figure1', 'ratio_matrix', 'ratio_slope', 'trend_claims', 'PaperTable', 'ratio_table', 'sweep_runs',
            'PreferenceScale', 'preference_scale', 'preference_sizes', 'hyperparameter_rows', 'suite_scores',
-           'ContaminationSizes', 'contamination_sizes']
+           'ContaminationSizes', 'contamination_sizes', 'items_for_gap', 'gap_detectable']
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #3f25c0d0
 IFEVAL_METRICS = ('prompt_level_strict_acc', 'inst_level_strict_acc', 'prompt_level_loose_acc', 'inst_level_loose_acc')
@@ -50,6 +52,7 @@ class Benchmark:
     metrics: tuple[str, ...]
     hub_metrics: tuple[str, ...]
     trend: int  # the paper's finding (Section 3.3): +1 better at a high LR/BS, -1 better at a low LR/BS
+    generative: bool = False  # scored on generated text (a forward pass per new token), not by log-likelihood
 
     def task(self, hub: bool = False) -> str:
         "The lm-eval task name to evaluate: the real benchmark with a hub, else the offline suite."
@@ -74,9 +77,10 @@ class Benchmark:
 
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark('ARC', 'reasoning_mc', 'arc_challenge', ('acc_norm',), ('acc_norm',), trend=+1),
-    Benchmark('GSM8K', 'word_problems', 'gsm8k', ('exact_match',), ('exact_match,strict-match',), trend=+1),
+    Benchmark('GSM8K', 'word_problems', 'gsm8k', ('exact_match',), ('exact_match,strict-match',), trend=+1,
+              generative=True),
     Benchmark('HellaSwag', 'pattern_mc', 'hellaswag', ('acc_norm',), ('acc_norm',), trend=-1),
-    Benchmark('IFEval', 'instruction_following', 'ifeval', IFEVAL_METRICS, IFEVAL_METRICS, trend=-1),
+    Benchmark('IFEval', 'instruction_following', 'ifeval', IFEVAL_METRICS, IFEVAL_METRICS, trend=-1, generative=True),
 )
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #9a21871c
@@ -94,8 +98,18 @@ class GridScale:
     hub: bool = False  # evaluate on the real ARC / GSM8K / HellaSwag / IFEval through lm-eval (needs the hub)
     max_gen_tokens: int = 256
     eval_batch_size: int = 16
+    n_test_by_benchmark: Mapping[str, int] = dataclasses.field(default_factory=dict)  # overrides n_test; 0: not run
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
+
+    def n_items(self, benchmark: Benchmark) -> int | None:
+        "Test problems of `benchmark` at this scale (None: all of it; 0: not evaluated)."
+        return self.n_test_by_benchmark.get(benchmark.paper, self.n_test)
+
+    @property
+    def benchmarks(self) -> tuple[Benchmark, ...]:
+        "The benchmarks this scale evaluates: those not given 0 test problems."
+        return tuple(b for b in BENCHMARKS if self.n_items(b) != 0)
 
     @property
     def cells(self) -> list[tuple[float, int]]:
@@ -104,12 +118,14 @@ class GridScale:
 
 
 GRID_SCALES: dict[str, GridScale] = {
-    'smoke': GridScale('tiny', learning_rates=(1e-3, 1e-2), batch_sizes=(2, 4), n_train=2, n_test=2,
+    'smoke': GridScale('tiny', learning_rates=(1e-3, 1e-2), batch_sizes=(2, 4), n_train=2, n_test=4,
                        sft=TrainConfig(epochs=1, lora_r=None, max_length=256, dtype='float32', save_strategy='no'),
-                       max_gen_tokens=16, eval_batch_size=8),
+                       max_gen_tokens=16, eval_batch_size=8, n_test_by_benchmark={'GSM8K': 2, 'IFEval': 2}),
+    # cpu: multiple choice (a forward pass per choice) on 40 items, generation only where it can move: IFEval on 16,
+    # the word problems (solved by none of the untuned model's attempts, `base_model_eval`) not at all
     'cpu': GridScale('smollm2-135m-instruct', learning_rates=(2e-5, 1e-4, 5e-4), batch_sizes=(2, 4, 8), n_train=4,
-                     n_test=4, sft=TrainConfig(epochs=1, lora_r=None, max_length=512, save_strategy='no'),
-                     max_gen_tokens=96, eval_batch_size=16),
+                     n_test=40, sft=TrainConfig(epochs=1, lora_r=None, max_length=512, save_strategy='no'),
+                     max_gen_tokens=96, eval_batch_size=16, n_test_by_benchmark={'GSM8K': 0, 'IFEval': 16}),
     'gpu': GridScale('smollm2-135m-instruct', learning_rates=(3e-6, 1e-5, 3e-5, 9e-5), batch_sizes=(8, 16, 32, 64),
                      n_train=1000, n_test=300,
                      sft=TrainConfig(epochs=2, lora_r=None, max_length=1024, warmup=0.03, save_strategy='no'),
@@ -126,6 +142,9 @@ def grid_scale(preset: str) -> GridScale:
     return GRID_SCALES[get_preset(preset).name]
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #dde089dc
+def _n_text(n: int | None) -> str: return 'all (hub)' if n is None else 'not run' if n == 0 else str(n)
+
+
 def grid_sizes(scales: Mapping[str, GridScale] | None = None) -> pd.DataFrame:
     "The sizes of the grid at each preset (one column per preset), read from `GRID_SCALES`."
     def column(s: GridScale) -> dict:
@@ -136,7 +155,8 @@ def grid_sizes(scales: Mapping[str, GridScale] | None = None) -> pd.DataFrame:
                 'training examples': examples or s.train_source,
                 'optimiser steps per epoch, by batch size': ', '.join(str(-(-examples // bs)) for bs in s.batch_sizes)
                                                             if examples else 'by the data',
-                'test problems per benchmark': s.n_test or 'all (hub)', 'epochs': s.sft.epochs,
+                'test problems per benchmark': ', '.join(f'{b.paper} {_n_text(s.n_items(b))}' for b in BENCHMARKS),
+                'epochs': s.sft.epochs,
                 'fine-tuning': f'LoRA r = {s.sft.lora_r}' if s.sft.lora_r else 'full'}
     return pd.DataFrame({name: column(s) for name, s in (scales or GRID_SCALES).items()})
 
@@ -168,20 +188,30 @@ def grid_run(scale: GridScale, data: Sequence[dict], learning_rate: float, batch
                        root=root, extra={'effective_batch_size': batch_size})
 
 
+def _limit_groups(limits: Mapping[str, int | None]) -> list[tuple[int | None, list[str]]]:
+    "Tasks grouped by their test size (`evaluate` takes one `limit` per call), in first-seen order; size 0 is left out."
+    groups: dict[int | None, list[str]] = {}
+    for task, limit in limits.items():
+        if limit != 0: groups.setdefault(limit, []).append(task)
+    return list(groups.items())
+
+
 def evaluate_run(scale: GridScale, trained: dict, seed: int = 0, root: Path | str | None = None) -> dict:
-    "The (cached) evaluation of a trained cell: one score per benchmark under `outputs['scores']`, each item's under `outputs['items']`."
-    tasks = [b.task(scale.hub) for b in BENCHMARKS]
-    spec = {'trained': trained['hash'], 'tasks': tasks, 'n_test': scale.n_test, 'max_gen_tokens': scale.max_gen_tokens,
+    "The (cached) evaluation of a trained cell on `scale.benchmarks`: one score per benchmark under `outputs['scores']`, each item's under `outputs['items']`."
+    limits = {b.task(scale.hub): scale.n_items(b) for b in scale.benchmarks}
+    spec = {'trained': trained['hash'], 'tasks': list(limits), 'n_test': limits, 'max_gen_tokens': scale.max_gen_tokens,
             'eval_batch_size': scale.eval_batch_size, 'seed': seed}
 
     def run(run_dir: Path) -> dict:
         model, tokenizer = load_model(trained['model_dir'], scale.sft.dtype)
-        table, items = evaluate(model, tokenizer, tasks, limit=scale.n_test, batch_size=scale.eval_batch_size,
-                                max_gen_tokens=scale.max_gen_tokens, seed=seed, return_items=True)
+        tables, item_tables = zip(*(evaluate(model, tokenizer, tasks, limit=limit, batch_size=scale.eval_batch_size,
+                                             max_gen_tokens=scale.max_gen_tokens, seed=seed, return_items=True)
+                                    for limit, tasks in _limit_groups(limits)))
+        table, items = pd.concat(tables, ignore_index=True), pd.concat(item_tables, ignore_index=True)
         with atomic_path(run_dir / 'metrics.csv') as tmp: table.to_csv(tmp, index=False)
         with atomic_path(run_dir / 'items.csv') as tmp: items.to_csv(tmp, index=False)
-        return {'scores': {b.paper: b.score(table, scale.hub) for b in BENCHMARKS},
-                'items': {b.paper: b.item_scores(items, scale.hub).to_dict() for b in BENCHMARKS},
+        return {'scores': {b.paper: b.score(table, scale.hub) for b in scale.benchmarks},
+                'items': {b.paper: b.item_scores(items, scale.hub).to_dict() for b in scale.benchmarks},
                 'metrics': run_dir / 'metrics.csv', 'item_metrics': run_dir / 'items.csv'}
     return run_stage('grid-eval', spec, run, seed=seed, root=root)
 
@@ -214,8 +244,8 @@ def sweep_items(scale: GridScale, data: Sequence[dict], seed: int = 0, root: Pat
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #8d2ceee5
 def best_cell(frame: pd.DataFrame, benchmarks: Sequence[Benchmark] = BENCHMARKS) -> tuple[float, int]:
-    "(learning rate, batch size) of the sweep's cell with the highest mean benchmark score."
-    best = frame.loc[frame[[b.paper for b in benchmarks]].mean(axis=1).idxmax()]
+    "(learning rate, batch size) of the sweep's cell with the highest mean score over the `benchmarks` it has."
+    best = frame.loc[frame[[b.paper for b in benchmarks if b.paper in frame]].mean(axis=1).idxmax()]
     return float(best.learning_rate), int(best.batch_size)
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #de28ab95
@@ -255,8 +285,9 @@ def _iso_line(ax, ratio: float, x: np.ndarray, y: np.ndarray) -> None:
 
 
 def figure1(data: pd.DataFrame, benchmarks: Sequence[Benchmark] = BENCHMARKS, title: str | None = None):
-    "Figure 1 from `figure1_data`: a heatmap of each benchmark's score over log LR x log BS, each cell's score and n in it."
+    "Figure 1 from `figure1_data`: a heatmap of each of the `benchmarks` it has over log LR x log BS, each cell's score and n in it."
     import matplotlib.pyplot as plt
+    benchmarks = [b for b in benchmarks if b.paper in set(data.benchmark)]  # a scale may leave a benchmark out
     learning_rates, batch_sizes = sorted(data.learning_rate.unique()), sorted(data.batch_size.unique())
     x, y = np.log10(learning_rates), np.log10(batch_sizes)
     x_edges, y_edges = _edges(x), _edges(y)
@@ -387,15 +418,27 @@ class PreferenceScale:
     n_sft: int  # SFT instances per suite
     n_pairs: int  # training preference pairs per suite
     n_heldout: int  # held-out (test split) pairs per suite
-    n_test: int  # lm-eval instances per suite
+    n_test: int  # lm-eval instances per suite (`n_test_by_suite` overrides it)
     sft: TrainConfig
     dpo: dict  # name -> TrainConfig
     rm: dict  # name -> TrainConfig
     beta: float = PAPER_BETA
     max_gen_tokens: int = 256
     eval_batch_size: int = 16
+    n_test_by_suite: Mapping[str, int] = dataclasses.field(default_factory=dict)  # per suite; 0: not evaluated
+    seeds: tuple[int, ...] = (0,)  # training seeds of each compared DPO run
+    implicit_heldout: bool = True  # score each DPO model's implicit reward on the held-out pairs (a pass over them)
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
+
+    def n_items(self, suite: str) -> int:
+        "lm-eval test instances of `suite` at this scale (0: not evaluated)."
+        return self.n_test_by_suite.get(suite, self.n_test)
+
+    @property
+    def eval_suites(self) -> tuple[str, ...]:
+        "The suites the models are scored on at this scale: those not given 0 instances."
+        return tuple(s for s in self.suites if self.n_items(s) != 0)
 
 
 def _scaled(paper: dict, lr_factor: float, batch_divisor: int, base: TrainConfig) -> dict:
@@ -408,12 +451,16 @@ _DPO = TrainConfig(epochs=1, scheduler='linear', warmup=0.1, max_length=2048, sa
 _RM = TrainConfig(epochs=1, scheduler='linear', warmup=0.0, max_length=2048, save_strategy='no')
 PREFERENCE_SCALES: dict[str, PreferenceScale] = {
     'smoke': PreferenceScale('tiny', _SUITES, n_sft=4, n_pairs=4, n_heldout=4, n_test=4,
+                             n_test_by_suite={'word_problems': 2, 'instruction_following': 2},
                              sft=TrainConfig(epochs=1, learning_rate=3e-3, batch_size=8, lora_r=None, max_length=256,
                                              dtype='float32', save_strategy='no'),
                              dpo=_scaled(PAPER_DPO, 2000, 4, _DPO.replace(lora_r=None, max_length=256, dtype='float32')),
                              rm=_scaled(PAPER_RM, 50, 1, _RM.replace(lora_r=None, max_length=256, dtype='float32')),
                              max_gen_tokens=16, eval_batch_size=8),
-    'cpu': PreferenceScale('smollm2-135m-instruct', _SUITES, n_sft=4, n_pairs=4, n_heldout=16, n_test=6,
+    # cpu: multiple choice on 40 items, no generation (it cannot decide Table 6 at this n, see smoltulu_dpo_rm), no
+    # implicit reward pass over the held-out pairs, one seed (a second costs two DPO runs and their evaluations)
+    'cpu': PreferenceScale('smollm2-135m-instruct', _SUITES, n_sft=4, n_pairs=4, n_heldout=16, n_test=40,
+                           n_test_by_suite={'word_problems': 0, 'instruction_following': 0}, implicit_heldout=False,
                            sft=TrainConfig(epochs=1, learning_rate=5e-4, batch_size=8, lora_r=16, save_strategy='no'),
                            dpo=_scaled(PAPER_DPO, 250, 4, _DPO.replace(lora_r=16)),
                            rm=_scaled(PAPER_RM, 1, 1, _RM.replace(lora_r=None)),
@@ -422,7 +469,7 @@ PREFERENCE_SCALES: dict[str, PreferenceScale] = {
                            sft=TrainConfig(epochs=1, learning_rate=9e-5, batch_size=8, lora_r=None),
                            dpo=_scaled(PAPER_DPO, 10, 1, _DPO.replace(lora_r=None)),
                            rm=_scaled(PAPER_RM, 1, 1, _RM.replace(lora_r=None)),
-                           max_gen_tokens=512, eval_batch_size=64),
+                           max_gen_tokens=512, eval_batch_size=64, seeds=(0, 1, 2)),
     'paper': PreferenceScale('HuggingFaceTB/SmolLM2-1.7B', _SUITES, n_sft=20000, n_pairs=20000, n_heldout=1000,
                              n_test=1000, sft=TrainConfig(epochs=2, learning_rate=9e-5, batch_size=8, lora_r=None,
                                                           max_length=2048, dtype='bfloat16'),
@@ -442,7 +489,9 @@ def preference_sizes(scales: Mapping[str, PreferenceScale] | None = None) -> pd.
     def column(s: PreferenceScale) -> dict:
         dpo, rm = s.dpo['DPO-1130'], s.rm['RM-1130']
         return {'base model': s.base_model, 'SFT examples per suite': s.n_sft, 'training pairs per suite': s.n_pairs,
-                'held-out pairs per suite': s.n_heldout, 'test instances per suite': s.n_test,
+                'held-out pairs per suite': s.n_heldout,
+                'test instances per suite': ', '.join(f'{suite} {_n_text(s.n_items(suite))}' for suite in s.suites),
+                'DPO seeds': len(s.seeds), 'DPO implicit reward on held-out pairs': 'yes' if s.implicit_heldout else 'no',
                 'DPO fine-tuning': f'LoRA r = {dpo.lora_r}' if dpo.lora_r else 'full',
                 "DPO learning rates x the paper's": f"{dpo.learning_rate / PAPER_DPO['DPO-1130'][0]:g}",
                 "RM learning rates x the paper's": f"{rm.learning_rate / PAPER_RM['RM-1130'][0]:g}",
@@ -463,16 +512,22 @@ def hyperparameter_rows(scale: PreferenceScale) -> list[dict]:
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #1942fdc9
 def suite_scores(model: str | Path, scale: PreferenceScale, seed: int = 0, root: Path | str | None = None) -> dict:
-    "Headline score of `model` on each suite of `scale` (test split, `n_test` instances) under `scores`, each item's under `items`; cached per model and sizes."
-    spec = {'model': str(model), 'weights': weights_digest(model), 'suites': list(scale.suites), 'n_test': scale.n_test,
+    "Headline score of `model` on each of `scale.eval_suites` (test split, `n_items(suite)` instances) under `scores`, each item's under `items`, the seconds it took under `seconds`; cached per model and sizes."
+    limits = {suite: scale.n_items(suite) for suite in scale.eval_suites}
+    spec = {'model': str(model), 'weights': weights_digest(model), 'suites': list(limits), 'n_test': limits,
             'max_gen_tokens': scale.max_gen_tokens, 'seed': seed}
 
     def run(run_dir: Path) -> dict:
-        table, items = evaluate(model, tasks=scale.suites, limit=scale.n_test, batch_size=scale.eval_batch_size,
-                                max_gen_tokens=scale.max_gen_tokens, seed=seed, dtype=scale.sft.dtype, return_items=True)
+        started = time.time()
+        loaded, tokenizer = load_model(model, scale.sft.dtype)
+        tables, item_tables = zip(*(evaluate(loaded, tokenizer, tasks, limit=limit, batch_size=scale.eval_batch_size,
+                                             max_gen_tokens=scale.max_gen_tokens, seed=seed, return_items=True)
+                                    for limit, tasks in _limit_groups(limits)))
+        table, items = pd.concat(tables, ignore_index=True), pd.concat(item_tables, ignore_index=True)
         per_item = headline_items(items)
         return {'scores': headline_scores(table),
-                'items': {task: dict(zip(rows.item, rows.value)) for task, rows in per_item.groupby('task', sort=False)}}
+                'items': {task: dict(zip(rows.item, rows.value)) for task, rows in per_item.groupby('task', sort=False)},
+                'seconds': time.time() - started}
     return run_stage('preference-eval', spec, run, seed=seed, root=root)['outputs']
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #1eb2f82a
@@ -512,20 +567,49 @@ PAPER_CONTAMINATION = {
     'preference': {'lighteval/MATH': '0.02', 'openai/gsm8k': '0.00', 'google/IFEval': '0.00'},
     'rlvr': {'lighteval/MATH': '0.24', 'openai/gsm8k': '0.00', 'google/IFEval': '0.00'}}
 
+# %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #084ad47a
+def _z(confidence: float, power: float) -> float:
+    return float(scipy.stats.norm.ppf(1 - (1 - confidence) / 2) + scipy.stats.norm.ppf(power))
+
+
+def items_for_gap(pa: float, pb: float, *, confidence: float = CONFIDENCE, power: float = POWER) -> int:
+    "Items per model for `power` to detect accuracy `pa` against `pb` (shares in [0, 1]; two independent proportions)."
+    if pa == pb: raise ValueError('equal accuracies: no gap to detect')
+    return math.ceil(_z(confidence, power) ** 2 * (pa * (1 - pa) + pb * (1 - pb)) / (pa - pb) ** 2)
+
+
+def gap_detectable(pa: float, pb: float, n: int, *, confidence: float = CONFIDENCE, power: float = POWER) -> float:
+    "The smallest accuracy gap (a share) that `n` items per model detect with `power`, at accuracies near `pa` and `pb`."
+    return _z(confidence, power) * math.sqrt((pa * (1 - pa) + pb * (1 - pb)) / n)
+
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #dfe81ceb
 _LANGUAGES = ('not done (optional in the SmolTulu issue): our offline training sets are English only by construction, so '
               'the table needs the hub datasets and a language identifier')
 
 
+
+def _left_out(sizes: dict[str, int], where: str) -> str:
+    "What a preset's run leaves out of a table whose benchmarks have the test sizes `sizes` (0: not run)."
+    scored = ', '.join(f'{name} on {n}' for name, n in sizes.items() if n)
+    return (f"generated benchmarks that cannot detect the paper's gaps at the items this preset affords are not run "
+            f"({', '.join(name for name, n in sizes.items() if not n)}; power tables in {where}); scored: {scored} "
+            f"items per model")
+
+
+_GRID_CPU = _left_out({b.paper: GRID_SCALES['cpu'].n_items(b) for b in BENCHMARKS}, 'smoltulu_grid')
+_DPO_CPU = (_left_out({b.paper: PREFERENCE_SCALES['cpu'].n_items(b.suite) for b in BENCHMARKS}, 'smoltulu_dpo_rm')
+            + f"; {len(PREFERENCE_SCALES['cpu'].seeds)} DPO training seed(s)")
 MANIFEST: list[Artifact] = [
     Artifact('smoltulu_figure1', 'SmolTulu', 'Figure 1', 'LR x BS grid of SFT on SmolLM2-135M: a heatmap per task',
-             'papers/smoltulu/smoltulu_grid.ipynb', figure_files('smoltulu_figure1') + claims_files('smoltulu_figure1'), ALL),
+             'papers/smoltulu/smoltulu_grid.ipynb', figure_files('smoltulu_figure1') + claims_files('smoltulu_figure1'), ALL,
+             limits={'cpu': _GRID_CPU}),
     Artifact('smoltulu_table1', 'SmolTulu', 'Table 1', 'benchmark contamination of the SFT data',
              'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table1'), ALL),
     Artifact('smoltulu_table2', 'SmolTulu', 'Table 2', 'SFT hyper-parameters and their LR/BS ratio',
              'papers/smoltulu/smoltulu_grid.ipynb', table_files('smoltulu_table2'), ALL),
     Artifact('smoltulu_table3', 'SmolTulu', 'Table 3', 'SFT models compared',
-             'papers/smoltulu/smoltulu_grid.ipynb', table_files('smoltulu_table3') + claims_files('smoltulu_table3'), ALL),
+             'papers/smoltulu/smoltulu_grid.ipynb', table_files('smoltulu_table3') + claims_files('smoltulu_table3'), ALL,
+             limits={'cpu': _GRID_CPU}),
     Artifact('smoltulu_table4', 'SmolTulu', 'Table 4', 'benchmark contamination of the DPO data',
              'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table4'), ALL),
     Artifact('smoltulu_figure2', 'SmolTulu', 'Figure 2', 'the DPO objective',
@@ -533,7 +617,8 @@ MANIFEST: list[Artifact] = [
     Artifact('smoltulu_table5', 'SmolTulu', 'Table 5', 'DPO hyper-parameters and their LR/BS ratio',
              'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table5'), ALL),
     Artifact('smoltulu_table6', 'SmolTulu', 'Table 6', 'DPO models compared',
-             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table6') + claims_files('smoltulu_table6'), ALL),
+             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table6') + claims_files('smoltulu_table6'), ALL,
+             limits={'cpu': _DPO_CPU}),
     Artifact('smoltulu_table7', 'SmolTulu', 'Table 7', 'reward-model hyper-parameters and their LR/BS ratio',
              'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table7'), ALL),
     Artifact('smoltulu_table8', 'SmolTulu', 'Table 8', 'reward models compared (preference accuracy)',
