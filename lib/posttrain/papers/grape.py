@@ -31,11 +31,12 @@ from ..scoring import score_table
 from ..tasks import build_suite
 
 # %% auto #0
-__all__ = ['SCALES', 'SUITE_DATASETS', 'SFT_MIXTURE', 'HELDOUT_STYLE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE5',
-           'PAPER_TABLE6', 'PAPER_TABLE7', 'MANIFEST', 'GrapeScale', 'scale_of', 'generate_responses', 'with_samples',
-           'add_model_samples', 'first_exchange', 'merge_pool', 'suite_datasets', 'training_view', 'sft_run',
-           'best_other_source', 'strategy_records', 'strategy_run', 'union_records', 'accuracy', 'heldout_response',
-           'heldout_tests', 'heldout_logprob', 'self_generated', 'loss_curve', 'weight_distance']
+__all__ = ['SCALES', 'SUITE_DATASETS', 'SFT_MIXTURE', 'HELDOUT_STYLE', 'ACCURACY', 'HELDOUT_LOGP', 'PAPER_TABLE1', 'PAPER_TABLE2',
+           'PAPER_TABLE5', 'PAPER_TABLE6', 'PAPER_TABLE7', 'NO_ACCURACY', 'MANIFEST', 'GrapeScale', 'scale_of',
+           'generate_responses', 'with_samples', 'add_model_samples', 'first_exchange', 'merge_pool', 'suite_datasets',
+           'training_view', 'sft_run', 'best_other_source', 'strategy_records', 'strategy_run', 'union_records',
+           'accuracy', 'heldout_response', 'heldout_tests', 'heldout_logprob', 'measure', 'self_generated',
+           'loss_curve', 'weight_distance']
 
 # %% ../../../nbs/papers/grape/00_grape.ipynb #f687ec05
 @dataclass(frozen=True)
@@ -44,9 +45,11 @@ class GrapeScale:
     model: str
     n_train: int  # training instructions per suite (the UltraInteract analogue)
     n_merged: int  # instructions per suite in the SFT mixture of the Tulu-OLMo analogue
-    n_test: int  # test problems per suite of lm-eval accuracy (generation: the expensive measure)
+    n_test: int  # test problems per suite of lm-eval accuracy (generation: the expensive measure); 0: not run
     n_logprob_test: int  # test problems per suite of the held-out log-prob (one forward pass each: cheap)
     sft: TrainConfig
+    seeds: tuple[int, ...] = (0,)  # training seeds of the compared runs (the first is `sft.seed`: shared with others)
+    table1_seeded: tuple[str, ...] = ('grape', 'original', 'best_source', '3x')  # Table 1's rows run over `seeds`
     suites: tuple[str, ...] = ('formula_forward', 'word_problems')  # training instructions and benchmarks
     original_source: str = 'stepwise'  # the "original dataset" (UltraInteract's responses are step-wise)
     n_self_samples: int = 2  # Table 6's N: solutions sampled per instruction from the fine-tuned model
@@ -62,18 +65,19 @@ SCALES: dict[str, GrapeScale] = {
     'smoke': GrapeScale('tiny', n_train=1, n_merged=2, n_test=2, n_logprob_test=4,
                         sft=TrainConfig(epochs=1, learning_rate=3e-3, batch_size=2, lora_r=8, max_length=160,
                                         dtype='float32'),
-                        max_gen_tokens=16, eval_batch_size=8),
-    'cpu': GrapeScale('smollm2-135m-instruct', n_train=3, n_merged=3, n_test=3, n_logprob_test=12,
-                      sft=TrainConfig(epochs=1, learning_rate=1e-3, batch_size=2, lora_r=16),
-                      max_gen_tokens=96, eval_batch_size=16),
+                        seeds=(0, 1), table1_seeded=('grape', 'original'), max_gen_tokens=16, eval_batch_size=8),
+    'cpu': GrapeScale('smollm2-135m-instruct', n_train=3, n_merged=3, n_test=0, n_logprob_test=12,
+                      sft=TrainConfig(epochs=1, learning_rate=1e-3, batch_size=1, lora_r=16),
+                      seeds=(0, 1, 2), table1_seeded=('grape', 'original'), max_gen_tokens=96, eval_batch_size=16),
     'gpu': GrapeScale('smollm2-135m-instruct', n_train=1000, n_merged=1000, n_test=300, n_logprob_test=1000,
                       sft=TrainConfig(epochs=1, learning_rate=2e-5, batch_size=16, lora_r=None, max_length=2048),
-                      n_self_samples=4, self_sources=('stepwise', 'latex'), max_gen_tokens=512, eval_batch_size=64),
+                      seeds=(0, 1, 2), n_self_samples=4, self_sources=('stepwise', 'latex'), max_gen_tokens=512,
+                      eval_batch_size=64),
     'paper': GrapeScale('meta-llama/Llama-3.1-8B', n_train=10000, n_merged=10000, n_test=1000, n_logprob_test=1000,
                         sft=TrainConfig(epochs=1, learning_rate=1e-5, batch_size=2, grad_accum=32, lora_r=None,
                                         max_length=4096, dtype='bfloat16'),  # 2 x 32 x 4 GPUs = batch 256
                         n_self_samples=10, self_sources=('stepwise', 'latex'), max_gen_tokens=2048,
-                        eval_batch_size=32),
+                        eval_batch_size=32),  # one seed: each row is an 8B full fine-tune
 }
 
 
@@ -219,11 +223,15 @@ def training_view(records: Iterable[dict]) -> list[dict]:
     return [{'id': r['id'], 'messages': r['messages']} for r in records]
 
 
-def sft_run(scale: GrapeScale, records: Sequence[dict], root: Path | str | None = None) -> dict:
-    "The (cached) SFT stage of `scale.model` on `records`; the record has `model_dir` and `examples`."
+def sft_run(scale: GrapeScale, records: Sequence[dict], root: Path | str | None = None, *,
+            seed: int | None = None) -> dict:
+    """The (cached) SFT stage of `scale.model` on `records` under training seed `seed` (default: `scale.sft.seed`); the
+    record has `model_dir`, `examples` and `seed`."""
     data = training_view(records)
     if not data: raise ValueError('no SFT records to train on')
-    return train_stage('sft', scale.model, data, scale.sft, name='grape-sft', root=root) | {'examples': len(data)}
+    cfg = scale.sft if seed is None else scale.sft.replace(seed=seed)
+    return train_stage('sft', scale.model, data, cfg, name='grape-sft', root=root) | {'examples': len(data),
+                                                                                     'seed': cfg.seed}
 
 
 def best_other_source(pool: Sequence[dict], scores: Sequence[list[dict]], exclude: str) -> str:
@@ -250,9 +258,9 @@ def strategy_records(scale: GrapeScale, pool: Sequence[dict], scores: Sequence[l
 
 def strategy_run(scale: GrapeScale, pool: Sequence[dict], scores: Sequence[list[dict]] | None, strategy: str, *,
                  source: str | None = None, seed: int = 0, root: Path | str | None = None) -> dict:
-    "Fine-tune on the selection of `strategy_records` (cached)."
+    "Fine-tune on the selection of `strategy_records` (cached); `seed` seeds both the pick (`random`, `3x`) and training."
     records = strategy_records(scale, pool, scores, strategy, source=source, seed=seed)
-    return sft_run(scale, records, root) | {'strategy': strategy}
+    return sft_run(scale, records, root, seed=seed) | {'strategy': strategy}
 
 
 def union_records(*record_lists: Iterable[dict]) -> list[dict]:
@@ -268,7 +276,8 @@ def union_records(*record_lists: Iterable[dict]) -> list[dict]:
 # %% ../../../nbs/papers/grape/00_grape.ipynb #3173c5f0
 def accuracy(scale: GrapeScale, model: str | Path, seed: int = 0, root: Path | str | None = None) -> dict:
     """Exact-match accuracy of `model` on each suite's test split through lm-eval, their average, and `items`: each
-    test problem's score (0 or 1) by its id, in id order (cached)."""
+    test problem's score (0 or 1) by its id, in id order (cached). A scale with `n_test == 0` does not run it."""
+    if scale.n_test < 1: raise ValueError(f'accuracy is not run at this scale (n_test = {scale.n_test})')
     spec = {'model': str(model), 'suites': list(scale.suites), 'n_test': scale.n_test,
             'max_gen_tokens': scale.max_gen_tokens, 'seed': seed}
 
@@ -318,6 +327,17 @@ def heldout_logprob(scale: GrapeScale, model: str | Path, seed: int = 0, root: P
         by_suite = items.groupby([r['source'] for r in test]).mean().to_dict()
         return by_suite | {'average': float(items.mean()), 'items': dict(sorted(items.items()))}
     return run_stage('grape-heldout-logprob', spec, run, seed=seed, root=root)['outputs']
+
+
+ACCURACY, HELDOUT_LOGP = 'accuracy', 'held-out reference log-prob'  # the claims' metric names
+
+
+def measure(scale: GrapeScale, model: str | Path, seed: int = 0, root: Path | str | None = None) -> dict[str, dict]:
+    """`model`'s measurements by metric name: `HELDOUT_LOGP` (`heldout_logprob`) always, `ACCURACY` (`accuracy`) only
+    where the scale runs it (`n_test > 0`). `seed` picks the test problems (the same for every model)."""
+    out = {HELDOUT_LOGP: heldout_logprob(scale, model, seed, root)}
+    if scale.n_test: out[ACCURACY] = accuracy(scale, model, seed, root)
+    return out
 
 # %% ../../../nbs/papers/grape/00_grape.ipynb #5879dd4a
 def self_generated(scale: GrapeScale, model: str | Path, pool: Sequence[dict], *, n: int = 1,
@@ -384,13 +404,24 @@ PAPER_TABLE6 = (('Mistral', 'Llama3.1-70B', 18.2, 15.9), ('Llemma', 'Llama3.1-70
 PAPER_TABLE7 = {'GRAPE': 8.196, 'Worst': 8.202}
 
 # %% ../../../nbs/papers/grape/00_grape.ipynb #53fe1a05
+def _no_accuracy(preset: str) -> str:
+    scale = SCALES[preset]
+    return (f'exact-match accuracy (a generation per problem) is not run: at the few problems a {preset} budget can '
+            f'generate for, only a gap of about half of them would be detectable (power cell in grape_tulu_olmo); '
+            f'claims rest on the held-out reference log-prob of {scale.n_logprob_test} problems per suite, with '
+            f'{len(scale.seeds)} training seeds for the rows the notebook names')
+
+
+NO_ACCURACY = {'cpu': _no_accuracy('cpu')}
 MANIFEST: list[Artifact] = [
     Artifact('grape_figure1', 'GRAPE', 'Figure 1', 'GRAPE overview', reason=DIAGRAM),
     Artifact('grape_table1', 'GRAPE', 'Table 1', 'synthetic experiment on UltraInteract-SFT: GRAPE against baselines',
              'papers/grape/grape_ultrainteract.ipynb',
-             table_files('grape_table1') + claims_files('grape_table1') + table_files('grape_table1_cost'), ALL),
+             table_files('grape_table1') + claims_files('grape_table1') + table_files('grape_table1_cost'), ALL,
+             limits=NO_ACCURACY),
     Artifact('grape_table2', 'GRAPE', 'Table 2', 'GRAPE on the Tulu-3 + OLMo-2 pool',
-             'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table2') + claims_files('grape_table2'), ALL),
+             'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table2') + claims_files('grape_table2'), ALL,
+             limits=NO_ACCURACY),
     Artifact('grape_figure2', 'GRAPE', 'Figure 2', 'training loss with the best, random and worst responses',
              'papers/grape/grape_tulu_olmo.ipynb', figure_files('grape_figure2') + claims_files('grape_figure2'), ALL),
     Artifact('grape_table3', 'GRAPE', 'Table 3', 'GRAPE on OpenHermes-2.5',
@@ -401,9 +432,11 @@ MANIFEST: list[Artifact] = [
              reason='not planned offline: needs the Magpie-Zoo instructions with ten Qwen2.5-72B-Instruct samples each '
                     'and an AlpacaEval-2 LLM judge; choosing among one generator\'s samples is Table 1\'s code path'),
     Artifact('grape_table5', 'GRAPE', 'Table 5', 'self-distillation on UltraInteract degrades performance',
-             'papers/grape/grape_ultrainteract.ipynb', table_files('grape_table5') + claims_files('grape_table5'), ALL),
+             'papers/grape/grape_ultrainteract.ipynb', table_files('grape_table5') + claims_files('grape_table5'), ALL,
+             limits=NO_ACCURACY),
     Artifact('grape_table6', 'GRAPE', 'Table 6', 'self-generated responses on MATH',
-             'papers/grape/grape_self_generation.ipynb', table_files('grape_table6') + claims_files('grape_table6'), ALL),
+             'papers/grape/grape_self_generation.ipynb', table_files('grape_table6') + claims_files('grape_table6'), ALL,
+             limits=NO_ACCURACY),
     Artifact('grape_table7', 'GRAPE', 'Table 7', 'parameter distance from the base model: GRAPE against worst',
              'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table7'), ALL),
     Artifact('grape_figure3', 'GRAPE', 'Figure 3', 'average benchmark score over training, best against random',
