@@ -5,6 +5,7 @@
 # %% ../../nbs/16_reports.ipynb #1e7982d6
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from .models import auto_dtype
 
 # %% auto #0
 __all__ = ['CONFIDENCE', 'RESAMPLES', 'POWER', 'MIN_ITEMS', 'VERDICTS', 'CLAIM_COLUMNS', 'VERDICT_COLOURS', 'save_table',
-           'save_figure', 'bootstrap_interval', 'min_detectable_difference', 'crossed_bootstrap', 'verdict',
-           'paired_evidence', 'paired_interval', 'Claims', 'claims_overview', 'forest_plot', 'write_overview']
+           'save_figure', 'bootstrap_interval', 'power_z', 'min_detectable_difference', 'items_for_gap',
+           'gap_detectable', 'crossed_bootstrap', 'verdict', 'paired_evidence', 'paired_interval', 'Claims',
+           'claims_overview', 'forest_plot', 'write_overview']
 
 # %% ../../nbs/16_reports.ipynb #1d8f82f5
 def save_table(table, name: str, preset: str, *, notebook: str, parameters: dict, started: float,
@@ -66,12 +68,27 @@ def bootstrap_interval(values, statistic=np.mean, *, confidence: float = CONFIDE
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
+def power_z(confidence: float = CONFIDENCE, power: float = POWER) -> float:
+    "z_(1-alpha/2) + z_power: standard errors between 0 and the smallest true difference a two-sided test detects with `power`."
+    return float(scipy.stats.norm.ppf(1 - (1 - confidence) / 2) + scipy.stats.norm.ppf(power))
+
+
 def min_detectable_difference(differences, *, confidence: float = CONFIDENCE, power: float = POWER) -> float:
-    "The true mean difference a two-sided test at this n detects with `power`: (z_(1-alpha/2) + z_power) x standard error."
+    "The true mean difference a two-sided test at this n detects with `power`: `power_z` x standard error."
     differences = np.asarray(differences, dtype=float)
     if len(differences) < 2: return float('nan')
-    z = scipy.stats.norm.ppf(1 - (1 - confidence) / 2) + scipy.stats.norm.ppf(power)
-    return float(z * differences.std(ddof=1) / np.sqrt(len(differences)))
+    return power_z(confidence, power) * float(differences.std(ddof=1) / np.sqrt(len(differences)))
+
+
+def items_for_gap(pa: float, pb: float, *, confidence: float = CONFIDENCE, power: float = POWER) -> int:
+    "Items per model for `power` to detect accuracy `pa` against `pb` (shares in [0, 1]; two independent proportions)."
+    if pa == pb: raise ValueError('equal accuracies: no gap to detect')
+    return math.ceil(power_z(confidence, power) ** 2 * (pa * (1 - pa) + pb * (1 - pb)) / (pa - pb) ** 2)
+
+
+def gap_detectable(pa: float, pb: float, n: int, *, confidence: float = CONFIDENCE, power: float = POWER) -> float:
+    "The smallest accuracy gap (a share) that `n` items per model detect with `power`, at accuracies near `pa` and `pb`."
+    return power_z(confidence, power) * math.sqrt((pa * (1 - pa) + pb * (1 - pb)) / n)
 
 
 def crossed_bootstrap(differences, *, confidence: float = CONFIDENCE, resamples: int = RESAMPLES,
@@ -128,7 +145,7 @@ def paired_interval(evidence: pd.DataFrame) -> dict:
         (low, high), mdd = bootstrap_interval(per_item), min_detectable_difference(per_item)
     else:
         low, high, se = crossed_bootstrap(differences.to_numpy())
-        mdd = (scipy.stats.norm.ppf((1 + CONFIDENCE) / 2) + scipy.stats.norm.ppf(POWER)) * se
+        mdd = power_z() * se
     return {'estimate': float(differences.to_numpy().mean()), 'low': low, 'high': high, 'mdd': float(mdd),
             'n_items': n_items, 'n_seeds': n_seeds}
 

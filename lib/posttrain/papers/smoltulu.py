@@ -17,7 +17,6 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from ..core import atomic_path, get_preset
 from ..stages import run_stage
@@ -27,7 +26,7 @@ from ..models import load_model
 from ..preference import PAPER_BETA, weights_digest
 from ..tasks import build_suite
 from ..train import TrainConfig, train_stage
-from ..reports import CONFIDENCE, POWER, Claims, bootstrap_interval, min_detectable_difference
+from ..reports import Claims, bootstrap_interval, min_detectable_difference
 from ..reproduce import ALL, Artifact, claims_files, figure_files, table_files
 
 # %% auto #0
@@ -37,7 +36,7 @@ __all__ = ['IFEVAL_METRICS', 'BENCHMARKS', 'GRID_SCALES', 'TREND_METRIC', 'PAPER
            'grid_data', 'grid_run', 'evaluate_run', 'sweep', 'sweep_items', 'best_cell', 'figure1_data', 'iso_ratios',
            'figure1', 'ratio_matrix', 'ratio_slope', 'trend_claims', 'PaperTable', 'ratio_table', 'sweep_runs',
            'PreferenceScale', 'preference_scale', 'preference_sizes', 'hyperparameter_rows', 'suite_scores',
-           'ContaminationSizes', 'contamination_sizes', 'items_for_gap', 'gap_detectable']
+           'ContaminationSizes', 'contamination_sizes']
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #3f25c0d0
 IFEVAL_METRICS = ('prompt_level_strict_acc', 'inst_level_strict_acc', 'prompt_level_loose_acc', 'inst_level_loose_acc')
@@ -566,21 +565,6 @@ PAPER_CONTAMINATION = {
     'sft': {'lighteval/MATH': '0.06', 'openai/gsm8k': '0.08', 'google/IFEval': '0.00'},
     'preference': {'lighteval/MATH': '0.02', 'openai/gsm8k': '0.00', 'google/IFEval': '0.00'},
     'rlvr': {'lighteval/MATH': '0.24', 'openai/gsm8k': '0.00', 'google/IFEval': '0.00'}}
-
-# %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #084ad47a
-def _z(confidence: float, power: float) -> float:
-    return float(scipy.stats.norm.ppf(1 - (1 - confidence) / 2) + scipy.stats.norm.ppf(power))
-
-
-def items_for_gap(pa: float, pb: float, *, confidence: float = CONFIDENCE, power: float = POWER) -> int:
-    "Items per model for `power` to detect accuracy `pa` against `pb` (shares in [0, 1]; two independent proportions)."
-    if pa == pb: raise ValueError('equal accuracies: no gap to detect')
-    return math.ceil(_z(confidence, power) ** 2 * (pa * (1 - pa) + pb * (1 - pb)) / (pa - pb) ** 2)
-
-
-def gap_detectable(pa: float, pb: float, n: int, *, confidence: float = CONFIDENCE, power: float = POWER) -> float:
-    "The smallest accuracy gap (a share) that `n` items per model detect with `power`, at accuracies near `pa` and `pb`."
-    return _z(confidence, power) * math.sqrt((pa * (1 - pa) + pb * (1 - pb)) / n)
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #dfe81ceb
 _LANGUAGES = ('not done (optional in the SmolTulu issue): our offline training sets are English only by construction, so '
