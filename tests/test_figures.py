@@ -17,7 +17,7 @@ CLAIMS = sorted(FIGURES.glob('*_claims.csv'))
 MANIFEST = collect_manifest()
 
 
-def read(path): return pd.read_csv(path, keep_default_na=False, na_values=[''])
+def read(path): return pd.read_csv(path, keep_default_na=False, na_values=[''], dtype={'note': str})  # a table of empty notes too
 
 
 def test_cpu_outputs_are_committed():
