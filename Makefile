@@ -10,7 +10,7 @@ STAMP := $(VENV)/.posttrain-installed
 HAS_CUDA := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo 1)
 PIP_CONSTRAINT_ARGS := $(if $(HAS_CUDA),,-c constraints/cpu.txt)
 
-.PHONY: install test reproduce report bench check-sync lab export clean readme
+.PHONY: install test test-slurm reproduce report bench check-sync lab export clean readme
 
 install: $(STAMP)
 
@@ -37,6 +37,14 @@ test: install check-sync
 	scratch="$$(mktemp -d -t posttrain-test.XXXXXX)"; trap 'rm -rf "$$scratch"' EXIT; \
 	export TMPDIR="$$scratch" HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1; \
 	$(BIN)/nbdev_test --n_workers 2 --timing && $(BIN)/pytest tests
+
+# The SLURM executor against a real one-node cluster (Debian's slurm-wlm, installed and started by .ci/slurm.sh, as
+# root), stopped afterwards; see tests/test_slurm.py. .ci/run calls it after `make test`.
+test-slurm: install
+	bash .ci/slurm.sh start
+	scratch="$$(mktemp -d -t posttrain-slurm.XXXXXX)"; trap 'rm -rf "$$scratch"; bash .ci/slurm.sh stop' EXIT; \
+	export TMPDIR="$$scratch" HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 POSTTRAIN_SLURM_TESTS=1; \
+	$(BIN)/pytest tests/test_slurm.py
 
 # Runs every paper notebook of the manifest through papermill (skipping unchanged ones); see nbs/14_reproduce.ipynb.
 reproduce: install

@@ -37,7 +37,7 @@ def tables(root: Path) -> dict[str, object]:
         table = pd.read_csv(csv, dtype=str, keep_default_na=False)
         timings = [c for c in table.columns if TIMING.search(c)]
         if timings: out[csv.name] = table.drop(columns=timings).to_csv(index=False).encode()
-        else: out |= {csv.name: csv.read_bytes(), csv.with_suffix('.md').name: csv.with_suffix('.md').read_bytes()}
+        else: out |= {p.name: p.read_bytes() for p in (csv, csv.with_suffix('.md')) if p.exists()}  # a plot's data: no .md
     return out
 
 

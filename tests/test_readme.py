@@ -112,5 +112,19 @@ def test_list_and_report_recipe(project, executed):
     assert (index.parent / 'notebooks' / 'base_model_eval.html').stat().st_size > 10_000
 
 
+def test_scaling_recipe_commands_parse():
+    """The scale-out commands need GPUs and a SLURM cluster, so here each one parses and the config it names exists;
+    tests/test_launch.py (launched stages) and tests/test_slurm.py (`--executor slurm --wait`, `--status`) run the same
+    options at smoke size."""
+    from posttrain.cli import build_parser
+    _, code = block('# a laptop or CI')
+    commands = [line.split('  #')[0].split() for line in code.splitlines() if line.startswith('posttrain ')]
+    assert len(commands) == 5
+    for command in commands:
+        args = build_parser().parse_args(command[1:])
+        assert not args.accelerate_config or (ROOT / args.accelerate_config).is_file(), args.accelerate_config
+    assert [build_parser().parse_args(c[1:]).executor for c in commands] == ['local'] * 2 + ['slurm'] * 3
+
+
 RUN = ['mkdir -p runs/cpu', 'from posttrain.models import load_model', "cat > pairs.jsonl <<'EOF'",
-       "cat > pool.jsonl <<'EOF'", 'posttrain reproduce --preset cpu --list']
+       "cat > pool.jsonl <<'EOF'", 'posttrain reproduce --preset cpu --list', '# a laptop or CI']

@@ -77,6 +77,10 @@ class Preset:
     dpo_bench_rounds: int  # and rounds, alternating the two arms
     cell_timeout_s: int  # the reproduce driver's limit per notebook cell
     seed: int = 0
+    # how training stages run (posttrain.launch): None processes = the config's num_processes, else 1; a config path
+    # is relative to the project root. `posttrain reproduce --processes / --accelerate-config` override both.
+    processes: int | None = None
+    accelerate_config: str | None = None
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
 
@@ -93,7 +97,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            cell_timeout_s=12 * 3600),
     Preset('paper', model='HuggingFaceTB/SmolLM2-135M-Instruct', dtype='bfloat16', n_test=1000, max_gen_tokens=2048,
            eval_batch_size=64, bench_prompts=2000, bench_responses=4, dpo_bench_batch_size=12, dpo_bench_steps=6,
-           dpo_bench_rounds=3, cell_timeout_s=48 * 3600),
+           dpo_bench_rounds=3, cell_timeout_s=48 * 3600, accelerate_config='configs/accelerate/zero3.yaml'),
 ]}
 
 

@@ -19,18 +19,19 @@ from transformers import TrainerCallback
 from .answers import FORMATTED_NUMBER, check_answer, format_number, parse_number
 from .core import file_digest, write_json
 from .stages import run_stage
-from .data import validate_record, to_dataset
+from .data import validate_record
 from .grape import parse_calculation
-from .models import load_model, load_tokenizer, lora_config, model_path, resolve_dtype
+from .models import load_model, load_tokenizer, model_path, resolve_dtype
 from .scoring import encode_pairs, padding_id, score_encoded, template_fingerprint
 from .tasks import LETTERS, build_suite
-from .train import TrainConfig, dpo, records_digest, save_model, train_stage, trainer_arguments
+from .launch import Launch
+from .train import TrainConfig, dpo, records_digest, sequence_classifier, train_stage
 
 # %% auto #0
 __all__ = ['PAPER_BETA', 'wrong_number', 'wrong_solution', 'zero_appended_answer', 'wrong_choice', 'preference_pairs',
            'completion_logps', 'weights_digest', 'reference_logps', 'with_reference_logps', 'dpo_norm_stage',
-           'implicit_reward_margins', 'implicit_reward_accuracy', 'reward_model', 'reward_stage', 'rewards',
-           'pairwise_margins', 'pairwise_accuracy', 'StepTimer', 'dpo_step_seconds']
+           'implicit_reward_margins', 'implicit_reward_accuracy', 'reward_stage', 'rewards', 'pairwise_margins',
+           'pairwise_accuracy', 'StepTimer', 'dpo_step_seconds']
 
 # %% ../../nbs/13_preference.ipynb #007d2031
 def wrong_number(answer: str, rng: random.Random) -> str:
@@ -184,40 +185,10 @@ def implicit_reward_accuracy(policy, tokenizer, pairs: Sequence[dict], reference
     return sum(m > 0 for m in implicit_reward_margins(policy, tokenizer, pairs, reference, max_length)) / len(pairs)
 
 # %% ../../nbs/13_preference.ipynb #02d17f15
-def _sequence_classifier(model: str | Path, dtype: str | torch.dtype = 'float32'):
-    from transformers import AutoModelForSequenceClassification
-    return AutoModelForSequenceClassification.from_pretrained(model_path(model), num_labels=1, dtype=resolve_dtype(dtype))
-
-
-def reward_model(model: str | Path, pairs: Sequence[dict], out_dir: Path | str, cfg: TrainConfig = TrainConfig()) -> dict:
-    "Train a reward model from `model` on preference `pairs` with TRL's `RewardTrainer`; saved to `out_dir/model`."
-    from trl import RewardConfig, RewardTrainer
-    out_dir = Path(out_dir)
-    examples = [{k: validate_record(p, 'preference')[k] for k in ('prompt', 'chosen', 'rejected')} for p in pairs]
-    tokenizer = load_tokenizer(model)
-    classifier = _sequence_classifier(model, cfg.dtype if cfg.lora_r else 'float32')  # fp32 masters, as in 06_train
-    classifier.config.pad_token_id = tokenizer.pad_token_id
-    peft = lora_config(cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout) if cfg.lora_r else None
-    if peft is not None: peft.task_type = 'SEQ_CLS'  # LoRA on the body; peft trains the new head in full
-    trainer = RewardTrainer(model=classifier, args=RewardConfig(**trainer_arguments(out_dir, cfg)),
-                            train_dataset=to_dataset(examples), processing_class=tokenizer, peft_config=peft)
-    trainer.train()
-    model_dir, history = out_dir / 'model', out_dir / 'log_history.json'
-    save_model(trainer.model, tokenizer, model_dir)
-    write_json(history, trainer.state.log_history)
-    losses = [h['loss'] for h in trainer.state.log_history if 'loss' in h]
-    return {'model': model_dir, 'log_history': history, 'steps': trainer.state.global_step,
-            'first_loss': losses[0] if losses else None, 'final_loss': losses[-1] if losses else None}
-
-
 def reward_stage(model: str | Path, pairs: Sequence[dict], cfg: TrainConfig, *, name: str = 'reward-model',
-                 root: Path | str | None = None, force: bool = False) -> dict:
-    "`reward_model` once per (model, data, config); returns the stage record, with `model_dir`."
-    spec = {'method': 'reward', 'model': str(model), 'data': records_digest(pairs), 'n': len(pairs), 'config': cfg.to_dict()}
-    record = run_stage(name, spec, lambda run_dir: reward_model(model, pairs, run_dir, cfg), seed=cfg.seed, root=root,
-                       force=force)
-    record['model_dir'] = str(Path(record['run_dir']) / record['outputs']['model'])
-    return record
+                 root: Path | str | None = None, force: bool = False, launch: Launch | None = None) -> dict:
+    "`posttrain.train.reward_model` as a cached stage (`train_stage('reward', ...)`), in this process or under `launch`."
+    return train_stage('reward', model, pairs, cfg, name=name, root=root, force=force, launch=launch)
 
 # %% ../../nbs/13_preference.ipynb #180f6b43
 @torch.inference_mode()
@@ -237,7 +208,7 @@ def rewards(model, tokenizer, conversations: Sequence[list[dict]], batch_size: i
 
 def pairwise_margins(model: str | Path, pairs: Sequence[dict], dtype: str = 'float32') -> list[float]:
     "Per pair: the reward model at `model`'s score of the chosen conversation minus its score of the rejected one."
-    classifier, tokenizer = _sequence_classifier(model, dtype).eval(), load_tokenizer(model)
+    classifier, tokenizer = sequence_classifier(model, dtype).eval(), load_tokenizer(model)
     chosen = rewards(classifier, tokenizer, [p['prompt'] + p['chosen'] for p in pairs])
     rejected = rewards(classifier, tokenizer, [p['prompt'] + p['rejected'] for p in pairs])
     return [c - r for c, r in zip(chosen, rejected)]

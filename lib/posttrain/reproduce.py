@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -24,19 +25,20 @@ from tqdm import tqdm
 import posttrain
 from .core import (
     PRESETS, atomic_write_text, file_digest, get_paths, get_preset, git_state, provenance, write_json)
+from .launch import CONFIG_ENV, PROCESSES_ENV, Launch, check_launch
 from .stages import RERUN_SINCE_ENV, STAGE_LOG_ENV
 
 if TYPE_CHECKING: import pandas as pd
 
 # %% auto #0
 __all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'KERNEL_CHATTER', 'SHUTDOWN_ERRORS', 'TRACEBACK',
-           'RESULTS_BEGIN', 'RESULTS_END', 'BENCH_BEGIN', 'BENCH_END', 'CLAIMS_BEGIN', 'CLAIMS_END', 'Artifact',
-           'table_files', 'claims_files', 'figure_files', 'collect_manifest', 'ReproduceError', 'check_manifest',
-           'manifest_table', 'NotebookJob', 'plan', 'parameters_cell', 'check_writable', 'check_kernel',
-           'library_digest', 'job_key', 'is_done', 'kernel_messages', 'is_chatter', 'without_kernel_chatter',
-           'kernel_manager_writing_to', 'shown_without_chatter', 'NotebookRun', 'execute', 'reproduce', 'summary_table',
-           'results_table', 'replace_block', 'bench_block', 'claims_block', 'write_readme', 'manifest_listing',
-           'run_command', 'add_reproduce_command']
+           'RESULTS_BEGIN', 'RESULTS_END', 'BENCH_BEGIN', 'BENCH_END', 'CLAIMS_BEGIN', 'CLAIMS_END', 'SLURM_ONLY',
+           'Artifact', 'table_files', 'claims_files', 'figure_files', 'collect_manifest', 'ReproduceError',
+           'check_manifest', 'manifest_table', 'NotebookJob', 'plan', 'parameters_cell', 'check_writable',
+           'check_kernel', 'library_digest', 'job_key', 'preset_launch', 'is_done', 'kernel_messages', 'is_chatter',
+           'without_kernel_chatter', 'kernel_manager_writing_to', 'shown_without_chatter', 'NotebookRun', 'execute',
+           'reproduce', 'summary_table', 'results_table', 'replace_block', 'bench_block', 'claims_block',
+           'write_readme', 'manifest_listing', 'run_command', 'add_reproduce_command']
 
 # %% ../../nbs/14_reproduce.ipynb #737f2d0f
 @dataclass(frozen=True)
@@ -236,11 +238,21 @@ def library_digest() -> str:
     return h.hexdigest()
 
 
-def job_key(job: NotebookJob, notebook_path: Path) -> dict:
-    "What a notebook's outputs depend on: its file, its parameters, the library and the machine's `auto` dtype."
+def job_key(job: NotebookJob, notebook_path: Path, launch: Launch = Launch()) -> dict:
+    """What a notebook's outputs depend on: its file, its parameters, the library, the machine's `auto` dtype and how
+    its training stages run (several processes train to the same result within float tolerance, not bit for bit)."""
     from posttrain.models import auto_dtype  # here, not at the top: `posttrain reproduce --list` needs no torch
     return {'notebook': file_digest(notebook_path), 'parameters': job.parameters,
-            'library': {'version': posttrain.__version__, 'digest': library_digest()}, 'auto_dtype': auto_dtype()['dtype']}
+            'library': {'version': posttrain.__version__, 'digest': library_digest()}, 'auto_dtype': auto_dtype()['dtype'],
+            'launch': dataclasses.asdict(launch)}
+
+
+def preset_launch(preset: str, processes: int | None = None, accelerate_config: str | None = None,
+                  root: Path | str | None = None) -> Launch:
+    "How `preset`'s training stages run: the options given, else the preset's own (its config relative to the root)."
+    preset = get_preset(preset)
+    config = accelerate_config or (preset.accelerate_config and str(get_paths(root).root / preset.accelerate_config))
+    return check_launch(processes if processes is not None else preset.processes, config)
 
 
 def is_done(state_path: Path, key: dict, outputs: list[Path]) -> bool:
@@ -376,7 +388,8 @@ def execute(job: NotebookJob, notebook_path: Path, executed: Path, *, params_ind
 # %% ../../nbs/14_reproduce.ipynb #bfb083c2
 def reproduce(preset: str, only: list[str] | None = None, force: bool = False, timeout: int | None = None,
               root: Path | str | None = None, manifest: list[Artifact] | None = None,
-              progress: bool = True, rerun_stages: bool = False) -> list[NotebookRun]:
+              progress: bool = True, rerun_stages: bool = False, processes: int | None = None,
+              accelerate_config: str | None = None) -> list[NotebookRun]:
     """Run the paper notebooks `preset` covers (or those named in `only`) with papermill, one at a time.
 
     Executed notebooks go to `runs/<preset>/`, outputs (written by the notebooks) to `figures/<preset>/`. A notebook
@@ -384,7 +397,8 @@ def reproduce(preset: str, only: list[str] | None = None, force: bool = False, t
     skipped unless `force`. `rerun_stages` runs the notebooks and recomputes every stage they use, each once, even
     those whose record is current (the stage cache already recomputes what changed code or inputs would change; this is
     for a result in doubt). Each notebook's stages are logged in `runs/<preset>/<notebook>.stages` (what
-    `posttrain stages` reads). `timeout` is per cell, in seconds (default: the preset's `cell_timeout_s`). Bad input
+    `posttrain stages` reads). `timeout` is per cell, in seconds (default: the preset's `cell_timeout_s`). `processes` and
+    `accelerate_config` say how training stages run (default: the preset's; see `posttrain.launch`). Bad input
     raises `ReproduceError` before anything runs; a failing notebook is returned as a failed `NotebookRun` and the
     others still run. After a run, the preset's claims overview is rewritten (`reports.write_overview`)."""
     preset = get_preset(preset).name
@@ -392,6 +406,7 @@ def reproduce(preset: str, only: list[str] | None = None, force: bool = False, t
     paths = get_paths(root)
     nbs_dir, runs, figures = paths.root / 'nbs', paths.runs / preset, paths.figures / preset
     jobs = plan(preset, only, manifest)
+    launch = preset_launch(preset, processes, accelerate_config, paths.root)
     check_kernel()
     params_index = {j.name: parameters_cell(nbs_dir / j.notebook, j.parameters, paths.root) for j in jobs}
     for folder in (figures, runs): check_writable(folder, paths.root)
@@ -399,13 +414,14 @@ def reproduce(preset: str, only: list[str] | None = None, force: bool = False, t
                       + manifest_table(preset, manifest).to_markdown(index=False) + '\n')
     timeout = get_preset(preset).cell_timeout_s if timeout is None else int(timeout)
     rerun = {RERUN_SINCE_ENV: str(time.time())} if rerun_stages else {}
+    launched = {PROCESSES_ENV: str(launch.processes), CONFIG_ENV: launch.config or ''}
 
     results = []
     bar = tqdm(jobs, unit='notebook', disable=not progress, dynamic_ncols=True)
     for job in bar:
         bar.set_description(f'{preset}: {job.name}')
         notebook_path, state = nbs_dir / job.notebook, runs / f'{job.name}.state.json'
-        key = job_key(job, notebook_path)
+        key = job_key(job, notebook_path, launch)
         if not (force or rerun_stages) and is_done(state, key, [figures / f for f in job.outputs]):
             run = NotebookRun(job.name, 'skipped')
         else:
@@ -414,12 +430,13 @@ def reproduce(preset: str, only: list[str] | None = None, force: bool = False, t
             stage_log.unlink(missing_ok=True)
             run = execute(job, notebook_path, runs / f'{job.name}.ipynb', params_index=params_index[job.name],
                           timeout=timeout, root=paths.root, progress=progress,
-                          environ={STAGE_LOG_ENV: str(stage_log), **rerun})
+                          environ={STAGE_LOG_ENV: str(stage_log), **launched, **rerun})
             if run.status == 'ran':
                 stages = list(dict.fromkeys(stage_log.read_text().split())) if stage_log.exists() else []
                 write_json(state, {'key': key, 'outputs': list(job.outputs), 'seconds': run.seconds, 'stages': stages,
                                    **provenance(notebook=f'nbs/{job.notebook}', preset=preset,
                                                 parameters=job.parameters, seed=PRESETS[preset].seed),
+                                   **({'slurm_job': os.environ['SLURM_JOB_ID']} if 'SLURM_JOB_ID' in os.environ else {}),
                                    'git': git_state(paths.root)})
         if progress: bar.write(_describe(run), file=sys.stderr)
         results.append(run)
@@ -560,6 +577,10 @@ def manifest_listing(preset: str, only: list[str] | None = None, manifest: list[
     return listing, [f'[{k}] {reason}' for k, reason in enumerate(reasons, 1)]
 
 
+SLURM_ONLY = {'--partition': 'partition', '--gpus-per-job': 'gpus_per_job', '--time': 'time', '--wait': 'wait',
+              '--status': 'status'}  # options of the SLURM executor, by their argparse names
+
+
 def run_command(args: argparse.Namespace, manifest: list[Artifact] | None = None) -> int:
     "Handler of `posttrain reproduce`: run (or with --list, show) the preset's notebooks; 1 if any failed, else 0."
     if args.list:
@@ -569,8 +590,14 @@ def run_command(args: argparse.Namespace, manifest: list[Artifact] | None = None
         console.print(listing)
         if reasons: console.print('', *reasons, sep='\n')
         return 0
+    if args.executor == 'slurm':
+        from posttrain.slurm import slurm_command
+        return slurm_command(args, manifest)
+    if given := [option for option, dest in SLURM_ONLY.items() if getattr(args, dest)]:
+        raise ReproduceError(f'{given[0]} needs --executor slurm')
     results = reproduce(args.preset, only=args.only, force=args.force, timeout=args.timeout, manifest=manifest,
-                        rerun_stages=args.rerun_stages)
+                        rerun_stages=args.rerun_stages, processes=args.processes,
+                        accelerate_config=args.accelerate_config)
     print(summary_table(results))
     if failed := [r.name for r in results if r.status == 'failed']:
         print(f"\n{len(failed)} of {len(results)} notebooks failed: {', '.join(failed)} "
@@ -593,5 +620,18 @@ def add_reproduce_command(subparsers) -> argparse.ArgumentParser:
     parser.add_argument('--timeout', type=int, metavar='SECONDS', help='per-cell execution timeout (default by preset: '
                         + ', '.join(f'{p.name} {p.cell_timeout_s} s' for p in PRESETS.values()) + ')')
     parser.add_argument('--list', action='store_true', help='print the manifest for the preset and run nothing')
+    parser.add_argument('--processes', metavar='N', help='processes per training stage, through accelerate launch '
+                        "(default: the preset's; see posttrain.launch)")
+    parser.add_argument('--accelerate-config', metavar='FILE', help='accelerate / DeepSpeed config of the training '
+                        "stages, e.g. configs/accelerate/zero3.yaml (default: the preset's)")
+    slurm = parser.add_argument_group('SLURM', 'run each notebook as a SLURM job (see posttrain.slurm)')
+    slurm.add_argument('--executor', choices=['local', 'slurm'], default='local',
+                       help='where the notebooks run: here, one at a time, or as SLURM jobs (default: %(default)s)')
+    slurm.add_argument('--partition', help="the jobs' SLURM partition (default: the cluster's default)")
+    slurm.add_argument('--gpus-per-job', type=int, metavar='G', help='GPUs per job; training stages then launch G '
+                       'processes unless --processes says otherwise')
+    slurm.add_argument('--time', metavar='T', help="each job's time limit, in SLURM's format (default: the partition's)")
+    slurm.add_argument('--wait', action='store_true', help='wait for the jobs and report them as the local driver does')
+    slurm.add_argument('--status', action='store_true', help="show the state of the preset's submitted jobs")
     parser.set_defaults(run=run_command)
     return parser

@@ -214,21 +214,35 @@ def _processes() -> tuple[int, int]:
 
 
 def run_stage(name: str, spec: dict, fn: Callable[[Path], dict], *, inputs: Iterable[Path | str] = (),
-              seed: int | None = None, root: Path | str | None = None, force: bool = False) -> dict:
+              seed: int | None = None, root: Path | str | None = None, force: bool = False,
+              launch: Callable[[Path], None] | None = None) -> dict:
     """Run `fn(run_dir) -> outputs` once per (name, spec, inputs, code); later calls return the saved record.
 
     `outputs` is a JSON-able dict (paths inside `run_dir` are stored relative to it, with a digest of their
     bytes). `seed` is applied with `seed_everything` before `fn` and kept in the record. The code the result depends on
-    is found from `fn` (`stage_code`). Under a multi-process launch every process runs `fn` (a training step is a collective); the main one decides and writes."""
+    is found from `fn` (`stage_code`). Under a multi-process launch every process runs `fn` (a training step is a
+    collective); the main one decides and writes. With `launch`, a stage that is not done yet is run by
+    `launch(run_dir)` instead: it starts other processes that make the same call (`posttrain.launch`) and waits for
+    them; they take the lock and write the record, which is read here."""
     inputs, stages = [Path(p) for p in inputs], get_paths(root).stages
     fingerprint = stage_code(fn)
     digest = spec_hash(name, spec, inputs, fingerprint, stages)
     run_dir = stages / f'{name}-{digest[:12]}'
     _log_use(run_dir)
     if _processes()[1] > 1: return _run_stage_together(name, spec, fn, inputs, seed, digest, fingerprint, run_dir, force)
+    if launch is not None: return _run_launched(run_dir, launch, force)
     with stage_lock(run_dir):
         if not force and (record := read_record(run_dir)) and not _stale(record): return record
         return _run(name, spec, fn, inputs, seed, digest, fingerprint, run_dir)
+
+
+def _run_launched(run_dir: Path, launch: Callable[[Path], None], force: bool) -> dict:
+    "`run_stage` of a stage that other processes run: no lock is held here while they take it."
+    if not force and (record := read_record(run_dir)) and not _stale(record): return record
+    launch(run_dir)
+    if (record := read_record(run_dir)) is None:
+        raise RuntimeError(f'{run_dir.name}: the launched processes ended without a finished record in {run_dir}')
+    return record
 
 
 def _run_stage_together(name, spec, fn, inputs, seed, digest, fingerprint, run_dir, force) -> dict:
