@@ -119,11 +119,11 @@ def test_scaling_recipe_commands_parse():
     from posttrain.cli import build_parser
     _, code = block('# a laptop or CI')
     commands = [line.split('  #')[0].split() for line in code.splitlines() if line.startswith('posttrain ')]
-    assert len(commands) == 5
+    assert len(commands) == 4
     for command in commands:
         args = build_parser().parse_args(command[1:])
         assert not args.accelerate_config or (ROOT / args.accelerate_config).is_file(), args.accelerate_config
-    assert [build_parser().parse_args(c[1:]).executor for c in commands] == ['local'] * 2 + ['slurm'] * 3
+    assert [build_parser().parse_args(c[1:]).executor for c in commands] == ['local'] * 2 + ['slurm'] * 2
 
 
 RUN = ['mkdir -p runs/cpu', 'from posttrain.models import load_model', "cat > pairs.jsonl <<'EOF'",
