@@ -10,9 +10,7 @@ tokens a reply. Writes a markdown report of the counts, the wall times and the m
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -24,7 +22,7 @@ from pathlib import Path
 
 from posttrain.core import package_versions
 from posttrain.inversion import OpenAITeacher, SymbolicTeacher, invert
-from posttrain.models import model_path
+from posttrain.models import cpu_name, model_path
 from posttrain.papers.r1k import scale_of
 from posttrain.tasks import build_suite
 
@@ -52,14 +50,6 @@ def serve(folder: str, log: Path, deadline_s: float = 300) -> tuple[subprocess.P
         except OSError: time.sleep(0.5)
     process.kill()
     sys.exit(f'transformers serve not ready after {deadline_s} s:\n{log.read_text()}')
-
-
-def cpu_model() -> str:
-    "The CPU's model name from /proc/cpuinfo (Linux), else what `platform` knows."
-    with contextlib.suppress(OSError):
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'): return line.split(':', 1)[1].strip()
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:
@@ -98,7 +88,7 @@ def main() -> None:
         f'reply, through `OpenAITeacher` (the `openai` client).', '',
         table.to_markdown(index=False), '',
         f"Wall time: symbolic {seconds['symbolic']:.1f} s, served {seconds['served']:.1f} s. "
-        f'Machine: {cpu_model()}, {os.cpu_count()} CPUs; {versions}.', '',
+        f'Machine: {cpu_name()}, {os.cpu_count()} CPUs; {versions}.', '',
         'What the served model answered, for the first rejected examples (reason, then its reply to the first request):', '',
         *[f"- `{r['reason']}`: {r['replies'][0][:300]!r}" for r in examples],
         '', 'The symbolic teacher stays the offline default: a 135M model does not do this construction.'])
