@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,17 +21,12 @@ from pathlib import Path
 
 from posttrain.core import package_versions
 from posttrain.inversion import OpenAITeacher, SymbolicTeacher, invert
+from posttrain.launch import free_port
 from posttrain.models import cpu_name, model_path
 from posttrain.papers.r1k import scale_of
 from posttrain.tasks import build_suite
 
 MODEL = 'smollm2-135m-instruct'
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def serve(folder: str, log: Path, deadline_s: float = 300) -> tuple[subprocess.Popen, str]:

@@ -16,12 +16,17 @@ from conftest import BIN, ROOT, child_env
 NOTEBOOKS = ['r1k_data'] + (['r1k_sft'] if os.environ.get('POSTTRAIN_SLOW_TESTS') else [])
 
 
-def start_reproduce(root: Path, notebooks: list[str]) -> subprocess.Popen:
-    "`posttrain reproduce --preset smoke --only NOTEBOOKS` into a fresh project root (the notebooks linked in)."
+def fresh_root(root: Path) -> dict:
+    "A project root that shares only the notebooks (linked in) and settings with the repository; its environment."
     root.mkdir()
     (root / 'nbs').symlink_to(ROOT / 'nbs')
     (root / 'settings.ini').write_bytes((ROOT / 'settings.ini').read_bytes())
-    env = child_env(POSTTRAIN_ROOT=str(root), POSTTRAIN_CACHE=str(root / 'cache'), OMP_NUM_THREADS='1')
+    return child_env(POSTTRAIN_ROOT=str(root), POSTTRAIN_CACHE=str(root / 'cache'), OMP_NUM_THREADS='1')
+
+
+def start_reproduce(root: Path, notebooks: list[str]) -> subprocess.Popen:
+    "`posttrain reproduce --preset smoke --only NOTEBOOKS` into a fresh project root (`fresh_root`)."
+    env = fresh_root(root)
     return subprocess.Popen([BIN / 'posttrain', 'reproduce', '--preset', 'smoke', '--only',
                              *notebooks], env=env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT, child_env
-from test_determinism import start_reproduce, tables
+from conftest import BIN, ROOT
+from test_determinism import fresh_root, start_reproduce, tables
 
 pytestmark = pytest.mark.skipif(not os.environ.get('POSTTRAIN_SLURM_TESTS'),
                                 reason='needs the SLURM cluster of `make test-slurm`')
@@ -29,14 +29,6 @@ def slurm_is_up():
     assert shutil.which('sbatch'), 'POSTTRAIN_SLURM_TESTS is set but SLURM is not on PATH: run .ci/slurm.sh start'
     assert re.search(r'idle|mixed|alloc', subprocess.run(['sinfo', '-h', '-o', '%T'], capture_output=True,
                                                          text=True).stdout), 'the SLURM node is not up'
-
-
-def fresh_root(root: Path) -> dict:
-    "A project root that shares only the notebooks and settings with the repository; its environment."
-    root.mkdir()
-    (root / 'nbs').symlink_to(ROOT / 'nbs')
-    (root / 'settings.ini').write_bytes((ROOT / 'settings.ini').read_bytes())
-    return child_env(POSTTRAIN_ROOT=str(root), POSTTRAIN_CACHE=str(root / 'cache'), OMP_NUM_THREADS='1')
 
 
 def posttrain(root: Path, env: dict, *args, timeout: int = 900) -> subprocess.CompletedProcess:

@@ -1,6 +1,5 @@
 """`OpenAITeacher` over real HTTP: `transformers serve` on the tiny model, and small stub servers for the failures
 a real server is hard to make produce on demand (malformed bodies, slow replies, 5xx, partly failing batches)."""
-import socket
 import subprocess
 import time
 import urllib.request
@@ -10,17 +9,11 @@ import pytest
 
 from conftest import BIN, child_env, completion, teacher_for
 from posttrain.inversion import TeacherError, invert
+from posttrain.launch import free_port
 from posttrain.models import model_path
 from posttrain.tasks import build_suite
 
 SERVE_DEADLINE_S = 90
-
-
-def free_port() -> int:
-    "A TCP port on 127.0.0.1 that nothing listens on (right now)."
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def ask(*texts: str) -> list[list[dict]]:

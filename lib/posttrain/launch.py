@@ -16,7 +16,7 @@ from typing import Callable
 
 # %% auto #0
 __all__ = ['PROCESSES_ENV', 'CONFIG_ENV', 'LaunchError', 'Launch', 'local_devices', 'check_launch', 'default_launch',
-           'use_launch', 'launch_command', 'run_launched', 'main']
+           'use_launch', 'free_port', 'launch_command', 'run_launched', 'main']
 
 # %% ../../nbs/08a_launch.ipynb #1954bb30
 PROCESSES_ENV, CONFIG_ENV = 'POSTTRAIN_PROCESSES', 'POSTTRAIN_ACCELERATE_CONFIG'
@@ -90,7 +90,8 @@ def use_launch(processes: int | None = None, config: str | Path | None = None) -
     return launch
 
 # %% ../../nbs/08a_launch.ipynb #66bc6ca4
-def _free_port() -> int:
+def free_port() -> int:
+    "A TCP port on 127.0.0.1 that nothing listens on (right now)."
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
@@ -103,7 +104,7 @@ def launch_command(launch: Launch, job: Path) -> list[str]:
         how = ['--multi_gpu'] * (launch.processes > 1) + ['--num_machines', '1', '--mixed_precision', 'no',
                                                            '--dynamo_backend', 'no']
     return [sys.executable, '-m', 'accelerate.commands.launch', *how, '--num_processes', str(launch.processes),
-            '--main_process_port', str(_free_port()), '-m', 'posttrain.launch', str(job)]
+            '--main_process_port', str(free_port()), '-m', 'posttrain.launch', str(job)]
 
 
 def _stream(command: list[str], keep: int = 40) -> tuple[int, list[str]]:

@@ -37,8 +37,8 @@ __all__ = ['ALL', 'DIAGRAM', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE', 'KERNE
            'check_manifest', 'manifest_table', 'NotebookJob', 'plan', 'parameters_cell', 'check_writable',
            'check_kernel', 'library_digest', 'job_key', 'preset_launch', 'is_done', 'kernel_messages', 'is_chatter',
            'without_kernel_chatter', 'kernel_manager_writing_to', 'shown_without_chatter', 'NotebookRun', 'execute',
-           'reproduce', 'summary_table', 'results_table', 'replace_block', 'bench_block', 'claims_block',
-           'write_readme', 'manifest_listing', 'run_command', 'add_reproduce_command']
+           'reproduce', 'update_overview', 'summary_table', 'results_table', 'replace_block', 'bench_block',
+           'claims_block', 'write_readme', 'manifest_listing', 'run_command', 'add_reproduce_command']
 
 # %% ../../nbs/14_reproduce.ipynb #737f2d0f
 @dataclass(frozen=True)
@@ -441,10 +441,16 @@ def reproduce(preset: str, only: list[str] | None = None, force: bool = False, t
         if progress: bar.write(_describe(run), file=sys.stderr)
         results.append(run)
     bar.close()
-    if any(r.status == 'ran' for r in results) and any(figures.glob('*_claims.csv')):
+    if any(r.status == 'ran' for r in results): update_overview(preset, paths.root)
+    return results
+
+
+def update_overview(preset: str, root: Path | str | None = None) -> None:
+    "Rewrite `preset`'s claims overview (`reports.write_overview`) from its claims tables, if it has any."
+    paths = get_paths(root)
+    if any((paths.figures / preset).glob('*_claims.csv')):
         from posttrain.reports import write_overview
         write_overview(preset, paths.root)
-    return results
 
 
 def _describe(run: NotebookRun) -> str:
@@ -577,8 +583,7 @@ def manifest_listing(preset: str, only: list[str] | None = None, manifest: list[
     return listing, [f'[{k}] {reason}' for k, reason in enumerate(reasons, 1)]
 
 
-SLURM_ONLY = {'--partition': 'partition', '--gpus-per-job': 'gpus_per_job', '--time': 'time', '--wait': 'wait',
-              '--status': 'status'}  # options of the SLURM executor, by their argparse names
+SLURM_ONLY = ('--partition', '--gpus-per-job', '--time', '--wait', '--status')  # options of the SLURM executor
 
 
 def run_command(args: argparse.Namespace, manifest: list[Artifact] | None = None) -> int:
@@ -593,7 +598,7 @@ def run_command(args: argparse.Namespace, manifest: list[Artifact] | None = None
     if args.executor == 'slurm':
         from posttrain.slurm import slurm_command
         return slurm_command(args, manifest)
-    if given := [option for option, dest in SLURM_ONLY.items() if getattr(args, dest)]:
+    if given := [option for option in SLURM_ONLY if getattr(args, option[2:].replace('-', '_'))]:
         raise ReproduceError(f'{given[0]} needs --executor slurm')
     results = reproduce(args.preset, only=args.only, force=args.force, timeout=args.timeout, manifest=manifest,
                         rerun_stages=args.rerun_stages, processes=args.processes,

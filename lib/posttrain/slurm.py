@@ -18,7 +18,7 @@ from pathlib import Path
 from .core import get_paths, get_preset, write_json
 from .reproduce import (
     Artifact, NotebookJob, NotebookRun, ReproduceError, check_kernel, check_writable, collect_manifest, parameters_cell,
-    plan, preset_launch, reproduce, summary_table)
+    plan, preset_launch, reproduce, summary_table, update_overview)
 
 # %% auto #0
 __all__ = ['TERMINAL_STATES', 'check_slurm', 'partitions', 'check_partition', 'job_chains', 'NotebookFailed', 'run_notebook_job',
@@ -170,10 +170,7 @@ def wait(preset: str, root: Path | str | None = None, poll: float = 5.0) -> list
             if (run := job_outcome(name, job['job_id'], job['log_folder'], job_state(job['job_id']))) is not None:
                 done[name] = run
         if len(done) < len(jobs): time.sleep(poll)
-    paths = get_paths(root)
-    if any((paths.figures / preset).glob('*_claims.csv')):  # each job wrote it from what it saw; once more from all
-        from posttrain.reports import write_overview
-        write_overview(preset, paths.root)
+    update_overview(preset, root)  # each job wrote it from the tables it saw; once more from all of them
     return [done[name] for name in jobs]
 
 # %% ../../nbs/14a_slurm.ipynb #62f01c9f

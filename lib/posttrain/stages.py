@@ -203,6 +203,12 @@ def _stale(record: dict) -> bool:
     return bool(since) and record['timings']['started'] < float(since)
 
 
+def _current(run_dir: Path, force: bool) -> dict | None:
+    "The finished record of `run_dir` that can be reused: None when `force`, when there is none, or when it is stale."
+    record = None if force else read_record(run_dir)
+    return None if record and _stale(record) else record
+
+
 def _log_use(run_dir: Path) -> None:
     if log := os.environ.get(STAGE_LOG_ENV):
         with open(log, 'a', encoding='utf-8') as f: f.write(run_dir.name + '\n')  # one short line: an atomic append
@@ -232,13 +238,12 @@ def run_stage(name: str, spec: dict, fn: Callable[[Path], dict], *, inputs: Iter
     if _processes()[1] > 1: return _run_stage_together(name, spec, fn, inputs, seed, digest, fingerprint, run_dir, force)
     if launch is not None: return _run_launched(run_dir, launch, force)
     with stage_lock(run_dir):
-        if not force and (record := read_record(run_dir)) and not _stale(record): return record
-        return _run(name, spec, fn, inputs, seed, digest, fingerprint, run_dir)
+        return _current(run_dir, force) or _run(name, spec, fn, inputs, seed, digest, fingerprint, run_dir)
 
 
 def _run_launched(run_dir: Path, launch: Callable[[Path], None], force: bool) -> dict:
     "`run_stage` of a stage that other processes run: no lock is held here while they take it."
-    if not force and (record := read_record(run_dir)) and not _stale(record): return record
+    if record := _current(run_dir, force): return record
     launch(run_dir)
     if (record := read_record(run_dir)) is None:
         raise RuntimeError(f'{run_dir.name}: the launched processes ended without a finished record in {run_dir}')
@@ -254,8 +259,7 @@ def _run_stage_together(name, spec, fn, inputs, seed, digest, fingerprint, run_d
     # joins the launch's process group: gloo on a CPU-only machine, as the Trainer's `use_cpu` does; nccl on GPUs
     state = PartialState(cpu=not torch.cuda.is_available())
     with stage_lock(run_dir) if state.is_main_process else contextlib.nullcontext():
-        record = read_record(run_dir) if state.is_main_process and not force else None
-        record = None if record and _stale(record) else record
+        record = _current(run_dir, force) if state.is_main_process else None
         record = broadcast_object_list([record])[0]  # every process takes the main one's decision
         if record is None:  # all run `fn`; all return the record the main one wrote (the broadcast waits for it)
             record = _run(name, spec, fn, inputs, seed, digest, fingerprint, run_dir, write=state.is_main_process)
