@@ -82,7 +82,8 @@ def test_a_requeued_training_job_resumes_from_its_checkpoint(tmp_path):
     shutil.copy(ROOT / 'tests' / 'slurm_training.ipynb', root / 'nbs')
     (root / 'settings.ini').write_bytes((ROOT / 'settings.ini').read_bytes())
     manifest = [Artifact('slow_training', 'ours', 'test', 'a slow SFT stage', 'slurm_training.ipynb',
-                         ('slow_training.txt',), ('smoke',), reason='a test of the SLURM executor')]
+                         ('slow_training.txt',), ('smoke',), reason='a test of the SLURM executor',
+                         data={'smoke': ('analogue', 'a few generated examples')})]
     [job] = submit('smoke', manifest=manifest, root=root).values()
     checkpoints = lambda: [p for p in root.glob('runs/stages/sft-*/checkpoints/checkpoint-*') if (p / 'trainer_state.json').exists()]
     wait_for(checkpoints, 300, 'a first checkpoint')

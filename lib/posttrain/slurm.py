@@ -18,7 +18,7 @@ from pathlib import Path
 from .core import get_paths, get_preset, write_json
 from .reproduce import (
     Artifact, NotebookJob, NotebookRun, ReproduceError, check_kernel, check_writable, collect_manifest, parameters_cell,
-    plan, preset_launch, reproduce, summary_table, update_overview)
+    parse_parameters, plan, preset_launch, reproduce, summary_table, update_overview, with_parameters)
 
 # %% auto #0
 __all__ = ['TERMINAL_STATES', 'check_slurm', 'partitions', 'check_partition', 'job_chains', 'NotebookFailed', 'run_notebook_job',
@@ -63,10 +63,10 @@ class NotebookFailed(RuntimeError):
 
 def run_notebook_job(preset: str, name: str, root: str, *, force: bool = False, timeout: int | None = None,
                      processes: int | None = None, accelerate_config: str | None = None,
-                     manifest: list[Artifact] | None = None) -> dict:
+                     manifest: list[Artifact] | None = None, parameters: dict | None = None) -> dict:
     "Inside a SLURM job: `reproduce` of the one notebook `name`; its `NotebookRun` as a dict, or `NotebookFailed`."
     [run] = reproduce(preset, only=[name], force=force, timeout=timeout, root=root, manifest=manifest, progress=False,
-                      processes=processes, accelerate_config=accelerate_config)
+                      processes=processes, accelerate_config=accelerate_config, parameters=parameters)
     if run.status == 'failed':
         raise NotebookFailed(f'{run.error}\n{run.traceback}'.strip())
     return dataclasses.asdict(run)
@@ -90,14 +90,15 @@ def _jobs_file(preset: str, root: Path | str | None = None) -> Path:
 def submit(preset: str, only: list[str] | None = None, options: SlurmOptions = SlurmOptions(), *,
            root: Path | str | None = None, force: bool = False, timeout: int | None = None,
            processes: int | None = None, accelerate_config: str | None = None,
-           manifest: list[Artifact] | None = None) -> dict[str, dict]:
-    "Submit `preset`'s notebooks (or `only` those) as SLURM jobs; returns {notebook: {'job_id', 'log_folder'}}."
+           manifest: list[Artifact] | None = None, parameters: dict | None = None) -> dict[str, dict]:
+    """Submit `preset`'s notebooks (or `only` those) as SLURM jobs, each given the `parameters` its notebook has;
+    returns {notebook: {'job_id', 'log_folder'}}."""
     import submitit
     preset, paths = get_preset(preset).name, get_paths(root)
     check_slurm()
     check_partition(options.partition)
     manifest = collect_manifest() if manifest is None else manifest
-    jobs = plan(preset, only, manifest)
+    jobs = with_parameters(plan(preset, only, manifest), parameters or {}, paths.root)
     if processes is None and options.gpus_per_job: processes = options.gpus_per_job
     launch = preset_launch(preset, processes, accelerate_config, paths.root)
     check_kernel()
@@ -112,7 +113,8 @@ def submit(preset: str, only: list[str] | None = None, options: SlurmOptions = S
                                        dependency=f'afterany:{after}' if after else None,
                                        additional_parameters={'requeue': True})
             handle = executor.submit(run_notebook_job, preset, job.name, str(paths.root), force=force, timeout=timeout,
-                                     processes=launch.processes, accelerate_config=launch.config, manifest=manifest)
+                                     processes=launch.processes, accelerate_config=launch.config, manifest=manifest,
+                                     parameters=parameters)
             submitted[job.name] = {'job_id': handle.job_id, 'log_folder': str(handle.paths.folder)}
             after = handle.job_id
     write_json(_jobs_file(preset, paths.root), {'preset': preset, 'submitted': time.time(), 'jobs': submitted})
@@ -182,7 +184,8 @@ def slurm_command(args: argparse.Namespace, manifest: list[Artifact] | None = No
     if args.rerun_stages: raise ReproduceError('--rerun-stages runs with the local executor only')
     options = SlurmOptions(args.partition, args.gpus_per_job or 0, args.time)
     submitted = submit(args.preset, args.only, options, force=args.force, timeout=args.timeout, processes=args.processes,
-                       accelerate_config=args.accelerate_config, manifest=manifest)
+                       accelerate_config=args.accelerate_config, manifest=manifest,
+                       parameters=parse_parameters(args.param))
     for name, job in submitted.items(): print(f"{name}: SLURM job {job['job_id']} (logs in {job['log_folder']})")
     if not args.wait:
         print(f'follow them with: posttrain reproduce --preset {args.preset} --executor slurm --status')

@@ -26,17 +26,18 @@ from ..grape import best_source, build_pool, select
 from ..inversion import LocalTeacher
 from ..preference import zero_appended_answer
 from ..train import TrainConfig, records_digest, train_stage
-from ..reproduce import ALL, DIAGRAM, Artifact, claims_files, figure_files, table_files
+from ..reproduce import ANALOGUE_ONLY, DIAGRAM, OFFLINE, Artifact, analogue, claims_files, figure_files, table_files
 from ..scoring import score_table
 from ..tasks import build_suite
 
 # %% auto #0
 __all__ = ['SCALES', 'SUITE_DATASETS', 'SFT_MIXTURE', 'HELDOUT_STYLE', 'ACCURACY', 'HELDOUT_LOGP', 'PAPER_TABLE1', 'PAPER_TABLE2',
-           'PAPER_TABLE5', 'PAPER_TABLE6', 'PAPER_TABLE7', 'NO_ACCURACY', 'MANIFEST', 'GrapeScale', 'scale_of',
-           'generate_responses', 'with_samples', 'add_model_samples', 'first_exchange', 'merge_pool', 'suite_datasets',
-           'training_view', 'sft_run', 'best_other_source', 'strategy_records', 'strategy_run', 'union_records',
-           'accuracy', 'heldout_response', 'heldout_tests', 'heldout_logprob', 'measure', 'self_generated',
-           'loss_curve', 'weight_distance']
+           'PAPER_TABLE5', 'PAPER_TABLE6', 'PAPER_TABLE7', 'NO_ACCURACY', 'ULTRAINTERACT_ANALOGUE',
+           'TULU_OLMO_ANALOGUE', 'SELF_GENERATION_ANALOGUE', 'MANIFEST', 'GrapeScale', 'scale_of', 'generate_responses',
+           'with_samples', 'add_model_samples', 'first_exchange', 'merge_pool', 'suite_datasets', 'training_view',
+           'sft_run', 'best_other_source', 'strategy_records', 'strategy_run', 'union_records', 'accuracy',
+           'heldout_response', 'heldout_tests', 'heldout_logprob', 'measure', 'self_generated', 'loss_curve',
+           'weight_distance']
 
 # %% ../../../nbs/papers/grape/00_grape.ipynb #f687ec05
 @dataclass(frozen=True)
@@ -413,17 +414,25 @@ def _no_accuracy(preset: str) -> str:
 
 
 NO_ACCURACY = {'cpu': _no_accuracy('cpu')}
+_STYLES = 'five templated response styles per instruction (terse, step-wise, LaTeX, program, verbose), all verified'
+ULTRAINTERACT_ANALOGUE = analogue(f'formula and word problems (06_tasks) standing in for UltraInteract-SFT, {_STYLES}; '
+                                  'their held-out test problems as benchmarks')
+TULU_OLMO_ANALOGUE = analogue(f'generated files in the Tulu-3 SFT and OLMo-2 / Tulu-3 preference formats ({_STYLES}), '
+                              'merged per instruction by merge_pool; held-out test problems as benchmarks')
+SELF_GENERATION_ANALOGUE = analogue('word problems standing in for MATH, with solutions sampled from the fine-tuned '
+                                    'model; held-out test problems as benchmarks')
 MANIFEST: list[Artifact] = [
     Artifact('grape_figure1', 'GRAPE', 'Figure 1', 'GRAPE overview', reason=DIAGRAM),
     Artifact('grape_table1', 'GRAPE', 'Table 1', 'synthetic experiment on UltraInteract-SFT: GRAPE against baselines',
              'papers/grape/grape_ultrainteract.ipynb',
-             table_files('grape_table1') + claims_files('grape_table1') + table_files('grape_table1_cost'), ALL,
-             limits=NO_ACCURACY),
+             table_files('grape_table1') + claims_files('grape_table1') + table_files('grape_table1_cost'), OFFLINE,
+             reason=ANALOGUE_ONLY, limits=NO_ACCURACY, data=ULTRAINTERACT_ANALOGUE),
     Artifact('grape_table2', 'GRAPE', 'Table 2', 'GRAPE on the Tulu-3 + OLMo-2 pool',
-             'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table2') + claims_files('grape_table2'), ALL,
-             limits=NO_ACCURACY),
+             'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table2') + claims_files('grape_table2'), OFFLINE,
+             reason=ANALOGUE_ONLY, limits=NO_ACCURACY, data=TULU_OLMO_ANALOGUE),
     Artifact('grape_figure2', 'GRAPE', 'Figure 2', 'training loss with the best, random and worst responses',
-             'papers/grape/grape_tulu_olmo.ipynb', figure_files('grape_figure2') + claims_files('grape_figure2'), ALL),
+             'papers/grape/grape_tulu_olmo.ipynb', figure_files('grape_figure2') + claims_files('grape_figure2'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=TULU_OLMO_ANALOGUE),
     Artifact('grape_table3', 'GRAPE', 'Table 3', 'GRAPE on OpenHermes-2.5',
              reason='not planned offline: needs OpenHermes-2.5 and the response sets merged with it from the hub, '
                     'scored by AlpacaEval-2 (a GPT-4 judge); its method is Table 2\'s (merge_pool + GRAPE), which '
@@ -432,13 +441,14 @@ MANIFEST: list[Artifact] = [
              reason='not planned offline: needs the Magpie-Zoo instructions with ten Qwen2.5-72B-Instruct samples each '
                     'and an AlpacaEval-2 LLM judge; choosing among one generator\'s samples is Table 1\'s code path'),
     Artifact('grape_table5', 'GRAPE', 'Table 5', 'self-distillation on UltraInteract degrades performance',
-             'papers/grape/grape_ultrainteract.ipynb', table_files('grape_table5') + claims_files('grape_table5'), ALL,
-             limits=NO_ACCURACY),
+             'papers/grape/grape_ultrainteract.ipynb', table_files('grape_table5') + claims_files('grape_table5'), OFFLINE,
+             reason=ANALOGUE_ONLY, limits=NO_ACCURACY, data=ULTRAINTERACT_ANALOGUE),
     Artifact('grape_table6', 'GRAPE', 'Table 6', 'self-generated responses on MATH',
-             'papers/grape/grape_self_generation.ipynb', table_files('grape_table6') + claims_files('grape_table6'), ALL,
-             limits=NO_ACCURACY),
+             'papers/grape/grape_self_generation.ipynb', table_files('grape_table6') + claims_files('grape_table6'), OFFLINE,
+             reason=ANALOGUE_ONLY, limits=NO_ACCURACY, data=SELF_GENERATION_ANALOGUE),
     Artifact('grape_table7', 'GRAPE', 'Table 7', 'parameter distance from the base model: GRAPE against worst',
-             'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table7'), ALL),
+             'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table7'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=TULU_OLMO_ANALOGUE),
     Artifact('grape_figure3', 'GRAPE', 'Figure 3', 'average benchmark score over training, best against random',
              reason='not planned: the runs of Figure 2 evaluated at every checkpoint; Table 2 reports their end point'),
     Artifact('grape_table8', 'GRAPE', 'Table 8', 'closest-1 against random-1 within UltraInteract',

@@ -20,13 +20,13 @@ from ..probes import ALPProbe, directional_pairs, probe_sets, read_probes
 from ..scoring import ALP_MAX_TOKENS, score_responses
 from ..tasks import build_suite
 from ..train import TrainConfig, records_digest, train_stage
-from ..reproduce import ALL, DIAGRAM, Artifact, claims_files, figure_files, table_files
+from ..reproduce import ANALOGUE_ONLY, DIAGRAM, OFFLINE, Artifact, analogue, claims_files, figure_files, table_files
 
 # %% auto #0
 __all__ = ['SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'PANELS', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE2_DPO_D',
-           'NO_GENERATION', 'MANIFEST', 'R1kScale', 'scale_of', 'tag_messages', 'build_data', 'sft_run', 'dpo_run',
-           'probes_of', 'accuracy', 'gold_logprob_items', 'gold_logprob', 'item_scores', 'seed_scores', 'alp_curve',
-           'plot_alp']
+           'NO_GENERATION', 'FORMULA_ANALOGUE', 'MANIFEST', 'R1kScale', 'scale_of', 'tag_messages', 'build_data',
+           'sft_run', 'dpo_run', 'probes_of', 'accuracy', 'gold_logprob_items', 'gold_logprob', 'item_scores',
+           'seed_scores', 'alp_curve', 'plot_alp']
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #3e5b0092
 @dataclass(frozen=True)
@@ -288,20 +288,24 @@ def _no_generation(preset: str) -> str:
 
 
 NO_GENERATION = {'cpu': _no_generation('cpu')}
+FORMULA_ANALOGUE = analogue('generated formula problems standing in for s1K, inverted by the exact symbolic teacher; '
+                            'held-out forward and reverse formula problems standing in for AIME24, MATH500 and GPQA')
 MANIFEST: list[Artifact] = [
     Artifact('r1k_figure1', 'r1k', 'Figure 1', 'forward / reverse / mixed SFT, then directional DPO, with ALP tracking',
              reason=DIAGRAM),
     Artifact('r1k_data', 'ours', 'r1k data', 'forward, verified reverse, mixed, probe and DPO sets with inversion counts',
-             'papers/r1k/r1k_data.ipynb', table_files('r1k_data'), ALL),
+             'papers/r1k/r1k_data.ipynb', table_files('r1k_data'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=FORMULA_ANALOGUE),
     Artifact('r1k_table1', 'r1k', 'Table 1', 'forward, reverse and mixed SFT data: downstream accuracy',
-             'papers/r1k/r1k_sft.ipynb', table_files('r1k_table1') + claims_files('r1k_table1'), ALL,
-             limits=NO_GENERATION),
+             'papers/r1k/r1k_sft.ipynb', table_files('r1k_table1') + claims_files('r1k_table1'), OFFLINE,
+             reason=ANALOGUE_ONLY, limits=NO_GENERATION, data=FORMULA_ANALOGUE),
     Artifact('r1k_table2', 'r1k', 'Table 2', 'directional DPO (beta 0.6) on the SFT models: change from SFT',
-             'papers/r1k/r1k_dpo.ipynb', table_files('r1k_table2') + claims_files('r1k_table2'), ALL,
-             limits=NO_GENERATION),
+             'papers/r1k/r1k_dpo.ipynb', table_files('r1k_table2') + claims_files('r1k_table2'), OFFLINE,
+             reason=ANALOGUE_ONLY, limits=NO_GENERATION, data=FORMULA_ANALOGUE),
     Artifact('r1k_figure2', 'r1k', 'Figure 2', 'ALP of preferred and less preferred responses, and their margin',
-             'papers/r1k/r1k_alp.ipynb', figure_files('r1k_figure2'), ALL),
+             'papers/r1k/r1k_alp.ipynb', figure_files('r1k_figure2'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=FORMULA_ANALOGUE),
     Artifact('remedy', 'ours', 'direction-aware remedy', 'direction-tagged mixed SFT and DPO against plain mixing',
-             'papers/r1k/r1k_remedy.ipynb', table_files('remedy') + figure_files('remedy_margins'), ALL,
-             limits={'cpu': 'exact-match accuracy is not run (see r1k_table1); the gold log-prob columns remain'}),
+             'papers/r1k/r1k_remedy.ipynb', table_files('remedy') + figure_files('remedy_margins'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=FORMULA_ANALOGUE, limits={'cpu': 'exact-match accuracy is not run (see r1k_table1); the gold log-prob columns remain'}),
 ]

@@ -27,7 +27,7 @@ from ..preference import PAPER_BETA, weights_digest
 from ..tasks import build_suite
 from ..train import TrainConfig, train_stage
 from ..reports import Claims, bootstrap_interval, min_detectable_difference
-from ..reproduce import ALL, Artifact, claims_files, figure_files, table_files
+from ..reproduce import ALL, ANALOGUE_ONLY, OFFLINE, Artifact, analogue, claims_files, figure_files, table_files
 
 # %% auto #0
 __all__ = ['IFEVAL_METRICS', 'BENCHMARKS', 'GRID_SCALES', 'TREND_METRIC', 'PAPER_TABLES', 'PAPER_DPO', 'PAPER_RM',
@@ -36,7 +36,7 @@ __all__ = ['IFEVAL_METRICS', 'BENCHMARKS', 'GRID_SCALES', 'TREND_METRIC', 'PAPER
            'grid_data', 'grid_run', 'evaluate_run', 'sweep', 'sweep_items', 'best_cell', 'figure1_data', 'iso_ratios',
            'figure1', 'ratio_matrix', 'ratio_slope', 'trend_claims', 'PaperTable', 'ratio_table', 'sweep_runs',
            'PreferenceScale', 'preference_scale', 'preference_sizes', 'hyperparameter_rows', 'suite_scores',
-           'ContaminationSizes', 'contamination_sizes']
+           'ContaminationSizes', 'contamination_sizes', 'grid_data_used']
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #3f25c0d0
 IFEVAL_METRICS = ('prompt_level_strict_acc', 'inst_level_strict_acc', 'prompt_level_loose_acc', 'inst_level_loose_acc')
@@ -133,6 +133,12 @@ GRID_SCALES: dict[str, GridScale] = {
                        batch_sizes=(8, 16, 32, 64, 128), n_train=None, n_test=None,
                        sft=TrainConfig(epochs=2, lora_r=None, max_length=4096, warmup=0.03, dtype='bfloat16'),
                        train_source='allenai/tulu-3-sft-mixture', hub=True, max_gen_tokens=2048, eval_batch_size=64),
+    # the paper's pipeline (the Tulu-3 SFT mixture, lm-eval's own tasks, the model by hub id) at smoke size
+    'hub-smoke': GridScale('HuggingFaceTB/SmolLM2-135M', learning_rates=(1e-3, 1e-2), batch_sizes=(2, 4), n_train=4,
+                           n_test=4, sft=TrainConfig(epochs=1, lora_r=None, max_length=256, dtype='float32',
+                                                     save_strategy='no'),
+                           train_source='allenai/tulu-3-sft-mixture', hub=True, max_gen_tokens=16, eval_batch_size=8,
+                           n_test_by_benchmark={'GSM8K': 2, 'IFEval': 2}),
 }
 
 
@@ -583,30 +589,51 @@ def _left_out(sizes: dict[str, int], where: str) -> str:
 _GRID_CPU = _left_out({b.paper: GRID_SCALES['cpu'].n_items(b) for b in BENCHMARKS}, 'smoltulu_grid')
 _DPO_CPU = (_left_out({b.paper: PREFERENCE_SCALES['cpu'].n_items(b.suite) for b in BENCHMARKS}, 'smoltulu_dpo_rm')
             + f"; {len(PREFERENCE_SCALES['cpu'].seeds)} DPO training seed(s)")
+_SUITES = ('generated word problems, reasoning and pattern multiple choice, and instruction prompts (06_tasks) '
+           'standing in for GSM8K, ARC, HellaSwag and IFEval')
+
+
+def grid_data_used(scale: GridScale) -> tuple[str, str]:
+    "What the grid runs at `scale`, for the manifest: ('paper', ...) with the Tulu-3 mixture and lm-eval's tasks."
+    trained = f'SFT on {scale.train_source}' if scale.train_source else 'SFT on the suites'
+    tested = f"lm-eval {', '.join(b.hub_task for b in BENCHMARKS)}" if scale.hub else 'the suites as benchmarks'
+    kind = 'paper' if scale.train_source and scale.hub else 'analogue'
+    return kind, f'{trained}; {tested}' if kind == 'paper' else f'{_SUITES}: {trained}, {tested}'
+
+
+_GRID_DATA = {preset: grid_data_used(GRID_SCALES[preset]) for preset in ALL}
+_PREFERENCE_DATA = analogue(f'{_SUITES}: SFT, preference pairs and held-out pairs from the suites, the suites as '
+                            'benchmarks')
+_CONTAMINATION_DATA = analogue(f'{_SUITES}: their train and test splits')
 MANIFEST: list[Artifact] = [
     Artifact('smoltulu_figure1', 'SmolTulu', 'Figure 1', 'LR x BS grid of SFT on SmolLM2-135M: a heatmap per task',
              'papers/smoltulu/smoltulu_grid.ipynb', figure_files('smoltulu_figure1') + claims_files('smoltulu_figure1'), ALL,
-             limits={'cpu': _GRID_CPU}),
+             limits={'cpu': _GRID_CPU}, data=_GRID_DATA),
     Artifact('smoltulu_table1', 'SmolTulu', 'Table 1', 'benchmark contamination of the SFT data',
-             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table1'), ALL),
+             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table1'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=_CONTAMINATION_DATA),
     Artifact('smoltulu_table2', 'SmolTulu', 'Table 2', 'SFT hyper-parameters and their LR/BS ratio',
-             'papers/smoltulu/smoltulu_grid.ipynb', table_files('smoltulu_table2'), ALL),
+             'papers/smoltulu/smoltulu_grid.ipynb', table_files('smoltulu_table2'), ALL, data=_GRID_DATA),
     Artifact('smoltulu_table3', 'SmolTulu', 'Table 3', 'SFT models compared',
              'papers/smoltulu/smoltulu_grid.ipynb', table_files('smoltulu_table3') + claims_files('smoltulu_table3'), ALL,
-             limits={'cpu': _GRID_CPU}),
+             limits={'cpu': _GRID_CPU}, data=_GRID_DATA),
     Artifact('smoltulu_table4', 'SmolTulu', 'Table 4', 'benchmark contamination of the DPO data',
-             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table4'), ALL),
+             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table4'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=_CONTAMINATION_DATA),
     Artifact('smoltulu_figure2', 'SmolTulu', 'Figure 2', 'the DPO objective',
              reason='an equation: no data to regenerate'),
     Artifact('smoltulu_table5', 'SmolTulu', 'Table 5', 'DPO hyper-parameters and their LR/BS ratio',
-             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table5'), ALL),
+             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table5'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=_PREFERENCE_DATA),
     Artifact('smoltulu_table6', 'SmolTulu', 'Table 6', 'DPO models compared',
-             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table6') + claims_files('smoltulu_table6'), ALL,
-             limits={'cpu': _DPO_CPU}),
+             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table6') + claims_files('smoltulu_table6'), OFFLINE,
+             reason=ANALOGUE_ONLY, limits={'cpu': _DPO_CPU}, data=_PREFERENCE_DATA),
     Artifact('smoltulu_table7', 'SmolTulu', 'Table 7', 'reward-model hyper-parameters and their LR/BS ratio',
-             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table7'), ALL),
+             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table7'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=_PREFERENCE_DATA),
     Artifact('smoltulu_table8', 'SmolTulu', 'Table 8', 'reward models compared (preference accuracy)',
-             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table8') + claims_files('smoltulu_table8'), ALL),
+             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table8') + claims_files('smoltulu_table8'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=_PREFERENCE_DATA),
     Artifact('smoltulu_table9', 'SmolTulu', 'Table 9', "SmolTulu next to other labs' 1-2B instruct models",
              reason='not planned: it repeats the SmolTulu columns of Tables 3 and 6 beside published third-party '
                     'models (Llama-3.2-1B, Qwen2.5-1.5B); our comparisons are between runs of one pipeline'),
@@ -617,8 +644,10 @@ MANIFEST: list[Artifact] = [
     Artifact('smoltulu_table12', 'SmolTulu', 'Table 12', 'language distribution of the RLVR data',
              'papers/smoltulu/smoltulu_languages.ipynb', table_files('smoltulu_table12'), reason=_LANGUAGES, optional=True),
     Artifact('smoltulu_table13', 'SmolTulu', 'Table 13', 'benchmark contamination of the RLVR data',
-             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table13'), ALL),
+             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table13'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=_CONTAMINATION_DATA),
     Artifact('bench_dpo_cache', 'ours', 'DPO reference-cache benchmark',
              "DPO step time with cached reference log-probs, with and without a shared prompt, against TRL's reference forward",
-             'bench/bench_dpo_cache.ipynb', table_files('bench_dpo_cache'), ALL),
+             'bench/bench_dpo_cache.ipynb', table_files('bench_dpo_cache'), OFFLINE,
+             reason=ANALOGUE_ONLY, data=analogue('generated preference pairs from the suites')),
 ]
