@@ -10,7 +10,7 @@ STAMP := $(VENV)/.posttrain-installed
 HAS_CUDA := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo 1)
 PIP_CONSTRAINT_ARGS := $(if $(HAS_CUDA),,-c constraints/cpu.txt)
 
-.PHONY: install test test-slurm reproduce report bench check-sync lab export clean readme
+.PHONY: install test test-slurm reproduce report bench check-sync lab export clean readme hub-venv
 
 install: $(STAMP)
 
@@ -32,7 +32,7 @@ check-sync: install
 	  echo "nbdev_export / nbdev_clean / make readme changed files: run them and commit the result"; git status --short; exit 1; fi
 
 # Tests write their scratch files under one temporary folder, removed when they end, pass or fail.
-test: install check-sync
+test: install hub-venv check-sync
 	$(BIN)/ruff check lib tests bench
 	scratch="$$(mktemp -d -t posttrain-test.XXXXXX)"; trap 'rm -rf "$$scratch"' EXIT; \
 	export TMPDIR="$$scratch" HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1; \
@@ -45,6 +45,15 @@ test-slurm: install
 	scratch="$$(mktemp -d -t posttrain-slurm.XXXXXX)"; trap 'rm -rf "$$scratch"; bash .ci/slurm.sh stop' EXIT; \
 	export TMPDIR="$$scratch" HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 POSTTRAIN_SLURM_TESTS=1; \
 	$(BIN)/pytest tests/test_slurm.py
+
+# olah, the local Hugging Face Hub of the tests (tests/hub), in its own venv: it pins packages that conflict with the
+# project's. tests/hub/server.py creates it the same way when it is missing.
+hub-venv: .venv-hub/bin/olah-cli
+
+.venv-hub/bin/olah-cli:
+	python3 -m venv .venv-hub
+	.venv-hub/bin/pip install -q olah==0.5.4
+	test -x $@
 
 # Runs every paper notebook of the manifest through papermill (skipping unchanged ones); see nbs/14_reproduce.ipynb.
 reproduce: install

@@ -1,5 +1,5 @@
 """What the test files share: the offline environment, the project root, subprocesses killed at a chosen moment,
-and a stub OpenAI-compatible chat server."""
+a stub OpenAI-compatible chat server, and a local Hugging Face Hub serving fixture repositories (tests/hub)."""
 import http.server
 import json
 import os
@@ -119,3 +119,10 @@ def teacher_for(url: str, **kwargs):
     "An `OpenAITeacher` for `url` with no API key and a short backoff; `model` defaults to 'm'."
     from posttrain.inversion import OpenAITeacher
     return OpenAITeacher(kwargs.pop('model', 'm'), url, api_key_env=None, **{'backoff': 0.01, **kwargs})
+
+
+@pytest.fixture(scope='session')
+def local_hub():
+    "olah serving the fixture repositories of tests/hub on 127.0.0.1 (see tests/hub/README.md); `.env()` for subprocesses."
+    from hub.server import LocalHub
+    with LocalHub() as hub: yield hub
