@@ -10,7 +10,7 @@ STAMP := $(VENV)/.posttrain-installed
 HAS_CUDA := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo 1)
 PIP_CONSTRAINT_ARGS := $(if $(HAS_CUDA),,-c constraints/cpu.txt)
 
-.PHONY: install test test-slurm reproduce report bench check-sync lab export clean readme hub-venv
+.PHONY: install test test-slurm reproduce report bench check-sync lab export clean readme hub-venv hub-smoke
 
 install: $(STAMP)
 
@@ -54,6 +54,12 @@ hub-venv: .venv-hub/bin/olah-cli
 	python3 -m venv .venv-hub
 	.venv-hub/bin/pip install -q olah==0.5.4
 	test -x $@
+
+# The hub-smoke preset: the papers' own pipelines at smoke size against the local Hub of the tests, with the fixture
+# r1k teacher served by `transformers serve`; both started and stopped by tests/hub/run_hub_smoke.py. Outputs go to
+# figures/hub-smoke/. `make test` runs the same in a temporary project (tests/test_hub_smoke.py).
+hub-smoke: install hub-venv
+	$(PY) tests/hub/run_hub_smoke.py
 
 # Runs every paper notebook of the manifest through papermill (skipping unchanged ones); see nbs/14_reproduce.ipynb.
 reproduce: install

@@ -21,6 +21,8 @@ SUBSTITUTIONS = {'smollm2-135m-instruct': 'tiny', 'cpu': 'smoke'}
 SKIPPED = {  # first line of a block -> why it is not run here
     'make reproduce': 'the cpu preset runs for 45 minutes, and `make test` runs this file',
     'import lm_eval, posttrain.evaluate': "lm-eval's arc_challenge task downloads its dataset from the hub",
+    'posttrain reproduce --preset paper': 'the paper preset needs GPUs, the hub and a served R1; tests/test_hub_smoke.py '
+                                          'runs the same command at hub-smoke against the local Hub and a served teacher',
 }
 
 

@@ -254,7 +254,10 @@ def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limi
 HEADLINE_METRICS = {'word_problems': ('exact_match',), 'formula_forward': ('exact_match',),
                     'formula_reverse': ('exact_match',), 'reasoning_mc': ('acc',), 'pattern_mc': ('acc_norm',),
                     'instruction_following': ('prompt_level_strict_acc', 'inst_level_strict_acc',
-                                              'prompt_level_loose_acc', 'inst_level_loose_acc')}
+                                              'prompt_level_loose_acc', 'inst_level_loose_acc'),
+                    # r1k's benchmarks through lm-eval's own tasks: each task's own answer check
+                    'aime24': ('exact_match',), 'minerva_math500': ('math_verify',),
+                    'gpqa_diamond_cot_zeroshot': ('exact_match,flexible-extract',)}
 
 
 def headline_scores(table) -> dict[str, float]:

@@ -5,12 +5,14 @@ and `mirrors/models/<org>/<name>`, the layout olah serves with `mirrors-path` an
 handful of rows in the schema of the real one: the same column names and types, the same configs and splits, and the
 same file names and formats (parquet, jsonl or csv), so that `datasets.load_dataset(<real id>, <config>)` and lm-eval's
 own task YAMLs load them unchanged. The source of each schema is cited above its writer. Models are the project's
-`tiny` model (or the embedded SmolLM2-135M-Instruct) under the real model ids; weights are stored as git-LFS objects, as
-on the Hub, and are hard links (or symbolic links) to the local files, so nothing large is copied.
+`tiny` model (or the embedded SmolLM2-135M-Instruct) under the real model ids, and the r1k teacher (teacher.py) under
+posttrain-fixtures/r1k-teacher; weights are stored as git-LFS objects, as on the Hub, and are hard links (or symbolic
+links) to the local files, so nothing large is copied.
 
 Content and commits are deterministic (fixed author, dates and message), so each repository's commit sha is stable.
 To add a dataset: write a function `_my_set() -> Repo` and add it to DATASET_FIXTURES; to add a model id: add it to
-MODEL_FIXTURES.
+MODEL_FIXTURES, with a registry name or a function that returns the model's folder (as for the r1k teacher, a tiny model
+that teacher.py trains to answer r1k's inversion prompts for the fixture s1K rows).
 """
 from __future__ import annotations
 
@@ -27,16 +29,25 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-# (model id on the Hub, project registry name whose files it serves)
-MODEL_FIXTURES: tuple[tuple[str, str], ...] = (
+
+def _r1k_teacher() -> Path:
+    "The r1k teacher's folder: trained by teacher.py on `r1k_teacher_pairs()` once, then cached."
+    from .teacher import teacher_folder
+    return teacher_folder()
+
+
+# (model id on the Hub, what it serves: a project registry name, or a function returning a model folder)
+MODEL_FIXTURES: tuple[tuple[str, str | Callable[[], Path]], ...] = (
     ('Qwen/Qwen2.5-7B-Instruct', 'tiny'),
     ('Qwen/Qwen2.5-14B-Instruct', 'tiny'),
+    ('Qwen/Qwen2.5-0.5B-Instruct', 'tiny'),
     ('Qwen/Qwen2.5-7B', 'tiny'),
     ('HuggingFaceTB/SmolLM2-135M', 'tiny'),
     ('meta-llama/Llama-3.1-8B', 'tiny'),
     ('mistralai/Mistral-7B-v0.3', 'tiny'),
     ('allenai/Llama-3.1-Tulu-3-8B-SFT', 'tiny'),
     ('HuggingFaceTB/SmolLM2-135M-Instruct', 'smollm2-135m-instruct'),
+    ('posttrain-fixtures/r1k-teacher', _r1k_teacher),
 )
 LFS_SUFFIXES = ('.safetensors', '.bin', '.pt')  # stored as git-LFS pointers, as on the Hub
 GIT_ENV = {'GIT_AUTHOR_NAME': 'posttrain fixtures', 'GIT_AUTHOR_EMAIL': 'fixtures@posttrain.invalid',
@@ -115,8 +126,24 @@ S1K_COLUMNS = ['solution', 'question', 'cot_type', 'source_type', 'metadata', 'g
                'gemini_attempt', 'deepseek_thinking_trajectory', 'deepseek_attempt', 'gemini_grade',
                'gemini_grade_reason', 'deepseek_grade', 'deepseek_grade_reason']
 
+# What r1k's teacher writes for each S1K_PROBLEMS row (aligned with it): the reverse problem, its hidden value (the
+# quantity of the forward problem it asks for) and the working of the reverse problem's solution. The r1k teacher
+# fixture (teacher.py) is trained to reply exactly this to the two inversion prompts; see `r1k_teacher_pairs`.
+S1K_REVERSE = (
+    ('A car travels at an average speed of 60 km/h for 2 hours. How many kilometres does it travel?', '120',
+     'distance = speed * time = 60 * 2 = 120.'),
+    ('A rectangle has an area of 40 square centimetres and is 5 cm wide. How long is it, in centimetres?', '8',
+     'length = area / width = 40 / 5 = 8.'),
+    ('15% of a number is 12. What is the number?', '80', 'number = 12 / 0.15 = 80.'),
+    ('x = 5 solves 3x + c = 22. What is c?', '7', 'c = 22 - 3 * 5 = 7.'),
+    ('Books cost 12 dollars each, and a pile of them costs 84 dollars. How many books are in the pile?', '7',
+     'books = 84 / 12 = 7.'),
+    ('The interior angles of a polygon sum to 720 degrees. How many sides does it have?', '6',
+     '(n - 2) * 180 = 720, so n = 6.'),
+)
 
-def _s1k() -> Repo:
+
+def _s1k_rows() -> list[dict]:
     rows = []
     for question, answer, work in S1K_PROBLEMS:
         rows.append({
@@ -130,10 +157,39 @@ def _s1k() -> Repo:
             'deepseek_attempt': f'We have {work} = {answer}.\n\n**Answer:** \\boxed{{{answer}}}',
             'gemini_grade': 'Yes', 'gemini_grade_reason': f'The attempt gives {answer}, which matches the solution.',
             'deepseek_grade': 'Yes', 'deepseek_grade_reason': f'The attempt gives {answer}, which matches the solution.'})
+    return rows
+
+
+def _s1k() -> Repo:
+    rows = _s1k_rows()
     schema = [(c, STR) for c in S1K_COLUMNS]
     return _repo({'README.md': _card('s1K-1.1', [('default', [('train', 'data/train-*')])], license='mit'),
                   'data/train-00000-of-00001.parquet': _parquet(rows, schema)},
                  {'default': {'train': (rows, S1K_COLUMNS)}})
+
+
+def r1k_teacher_pairs() -> list[tuple[list[dict], str]]:
+    """(conversation, reply) for each request r1k's inversion (`posttrain.inversion.invert`) sends for the fixture s1K
+    rows, two per row: the reverse-question prompt of the row as `posttrain.data.load_s1k` maps it, answered with
+    S1K_REVERSE's problem and `Hidden value: <value>`, then the solve prompt of that problem (as the pipeline reads it
+    back from the first reply), answered with the working and `Answer: <value>`. Checks that the pipeline reads each
+    reply back as meant and that the round trip keeps every row."""
+    from posttrain.answers import extract_answer
+    from posttrain.data import load_s1k
+    from posttrain.inversion import read_reverse_question, rejection_reason, reverse_question_prompt, solve_prompt
+    records = load_s1k(_s1k_rows())
+    assert len(records) == len(S1K_PROBLEMS) == len(S1K_REVERSE)
+    pairs = []
+    for record, (question, answer, _), (reverse, hidden, working) in zip(records, S1K_PROBLEMS, S1K_REVERSE):
+        assert record['messages'][0]['content'] == question and f'\\boxed{{{answer}}}' in record['answer'], record
+        posed = f'{reverse}\nHidden value: {hidden}'
+        read = read_reverse_question(posed)
+        assert read == (reverse, hidden), (posed, read)
+        solved = f'{working}\nAnswer: {hidden}'
+        assert extract_answer(solved) == hidden, (solved, extract_answer(solved))
+        assert rejection_reason(read[0], read[1], extract_answer(solved)) is None, (read, solved)
+        pairs += [(reverse_question_prompt(record), posed), (solve_prompt(read[0]), solved)]
+    return pairs
 
 
 # allenai/tulu-3-sft-mixture: data/train-0000k-of-00006.parquet, config default, split train; columns id (string),
@@ -609,9 +665,10 @@ def _commit(repo: Path, files: dict[str, bytes | Path], message: str, tags: tupl
 GITATTRIBUTES = b''.join(f'*{s} filter=lfs diff=lfs merge=lfs -text\n'.encode() for s in LFS_SUFFIXES)
 
 
-def _model_files(name: str) -> dict[str, bytes | Path]:
+def _model_files(source: str | Callable[[], Path]) -> dict[str, bytes | Path]:
+    "The files of a MODEL_FIXTURES entry's folder: a registry name's, or the one a function returns."
     from posttrain.models import model_path
-    folder = Path(model_path(name))
+    folder = Path(source() if callable(source) else model_path(source))
     files: dict[str, bytes | Path] = {'.gitattributes': GITATTRIBUTES}
     for f in sorted(folder.iterdir()):
         if f.is_file(): files[f.name] = f if f.suffix in LFS_SUFFIXES else f.read_bytes()
@@ -635,8 +692,9 @@ def write_fixture_hub(mirrors: Path | str, *, models: bool = True) -> dict:
         files = {f'{repo_id.split("/")[1]}.py': script.read_bytes(), 'README.md': f'# {repo_id} (test fixture)\n'.encode()}
         out['spaces'][repo_id] = {'sha': _commit(mirrors / 'spaces' / repo_id, files, f'{repo_id} fixture', tags), 'tags': list(tags)}
     if models:
-        for repo_id, name in MODEL_FIXTURES:
-            files = _model_files(name)
+        for repo_id, source in MODEL_FIXTURES:
+            files = _model_files(source)
+            name = source if isinstance(source, str) else source.__name__.strip('_')
             sha = _commit(mirrors / 'models' / repo_id, files, f'{repo_id} fixture ({name})')
             out['models'][repo_id] = {'sha': sha, 'files': sorted(files)}
     return out

@@ -11,31 +11,38 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core import get_preset
+from ..core import get_paths, get_preset
+from ..data import load_s1k, read_jsonl, write_jsonl
 from ..stages import run_stage
 from ..evaluate import evaluate, headline_items
-from ..inversion import SymbolicTeacher, Teacher, invert
+from ..inversion import Inversion, OpenAITeacher, SymbolicTeacher, Teacher, invert
 from ..models import load_model, load_tokenizer
 from ..probes import ALPProbe, directional_pairs, probe_sets, read_probes
 from ..scoring import ALP_MAX_TOKENS, score_responses
 from ..tasks import build_suite
 from ..train import TrainConfig, records_digest, train_stage
-from ..reproduce import ANALOGUE_ONLY, DIAGRAM, OFFLINE, Artifact, analogue, claims_files, figure_files, table_files
+from ..reproduce import ALL, DIAGRAM, Artifact, claims_files, figure_files, table_files
 
 # %% auto #0
-__all__ = ['SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'PANELS', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE2_DPO_D',
-           'NO_GENERATION', 'FORMULA_ANALOGUE', 'MANIFEST', 'R1kScale', 'scale_of', 'tag_messages', 'build_data',
-           'sft_run', 'dpo_run', 'probes_of', 'accuracy', 'gold_logprob_items', 'gold_logprob', 'item_scores',
-           'seed_scores', 'alp_curve', 'plot_alp']
+__all__ = ['FORMULA', 'S1K', 'BENCHMARKS', 'SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'PANELS', 'PAPER_TABLE1', 'PAPER_TABLE2',
+           'PAPER_TABLE2_DPO_D', 'NO_GENERATION', 'DATA_USED', 'MANIFEST', 'R1kScale', 'scale_of', 'tag_messages',
+           'make_teacher', 'forward_problems', 'inversion', 'build_data', 'sft_run', 'dpo_run', 'probes_of', 'tasks_of',
+           'accuracy', 'gold_logprob_items', 'gold_logprob', 'item_scores', 'mean_scores', 'seed_scores', 'alp_curve',
+           'plot_alp', 'data_used']
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #3e5b0092
+FORMULA = 'formula'  # the offline analogue's forward data: the generated formula problems
+S1K = 'simplescaling/s1K-1.1'  # the paper's forward data, by hub id
+BENCHMARKS = ('aime24', 'minerva_math500', 'gpqa_diamond_cot_zeroshot')  # the paper's AIME24, MATH500, GPQA-Diamond
+
+
 @dataclass(frozen=True)
 class R1kScale:
     "Sizes and schedules of the r1k experiment at one preset."
     model: str
     n_pairs: int  # forward training problems (each gets a reverse counterpart)
     n_probe: int  # probe pairs per direction (paper: 50)
-    n_test: int  # test problems per direction scored by exact match (0: accuracy is not run at this scale)
+    n_test: int  # test problems per direction (per benchmark) scored by exact match (0: accuracy is not run)
     sft: TrainConfig
     dpo: TrainConfig
     sft_probe_every: int  # epochs between probes (paper: 2 of 12)
@@ -45,6 +52,14 @@ class R1kScale:
     eval_batch_size: int = 16
     n_test_logprob: int | None = None  # test problems per direction scored by gold log-prob (None: n_test)
     seeds: tuple[int, ...] = (0,)  # training seeds of every compared SFT and DPO run
+    forward_data: str = FORMULA  # FORMULA (the generated problems), or s1K / s1K-1.1 by hub id or file
+    benchmarks: tuple[str, ...] = ()  # lm-eval tasks of the forward test; (): held-out formula problems, both directions
+    teacher_max_tokens: int = 4096  # the cap on each reply of a served teacher
+
+    @property
+    def test_directions(self) -> tuple[str, ...]:
+        "The directions of the test problems: the paper's benchmarks are forward questions; the formula tests go both ways."
+        return ('forward',) if self.benchmarks else ('forward', 'reverse')
 
     @property
     def n_logprob(self) -> dict[str, int]:
@@ -54,7 +69,9 @@ class R1kScale:
 
     @property
     def metrics(self) -> tuple[str, ...]:
-        "The per-problem measures this scale runs: the gold log-prob always, exact match where `n_test` > 0."
+        """The per-problem measures this scale runs: on the benchmarks exact match; on the formula tests the gold log-prob,
+        and exact match where `n_test` > 0."""
+        if self.benchmarks: return ('exact match',)
         return ('gold log-prob', 'exact match') if self.n_test else ('gold log-prob',)
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
@@ -68,27 +85,42 @@ SCALES: dict[str, R1kScale] = {
                                       dtype='float32'),
                       sft_probe_every=1, dpo_probe_every=1, max_gen_tokens=16, eval_batch_size=8, n_test_logprob=8,
                       seeds=(0, 1)),
+    # the paper's pipeline at smoke size, against the local Hub of the tests (the model there is the tiny one)
+    'hub-smoke': R1kScale('Qwen/Qwen2.5-7B-Instruct', n_pairs=4, n_probe=2, n_test=2,
+                          sft=TrainConfig(epochs=1, learning_rate=3e-3, batch_size=4, lora_r=8, max_length=192,
+                                          dtype='float32'),
+                          dpo=TrainConfig(epochs=1, learning_rate=1e-3, batch_size=4, lora_r=8, max_length=192,
+                                          dtype='float32'),
+                          sft_probe_every=1, dpo_probe_every=1, max_gen_tokens=16, eval_batch_size=8,
+                          forward_data=S1K, benchmarks=BENCHMARKS, teacher_max_tokens=128),
     'cpu': R1kScale('smollm2-135m-instruct', n_pairs=4, n_probe=4, n_test=0,
                     sft=TrainConfig(epochs=4, learning_rate=1e-3, batch_size=4, lora_r=16),
                     dpo=TrainConfig(epochs=1, learning_rate=2e-4, batch_size=4, lora_r=16),
                     sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=96, eval_batch_size=16,
                     n_test_logprob=32, seeds=(0, 1, 2)),
-    'gpu': R1kScale('smollm2-135m-instruct', n_pairs=1000, n_probe=50, n_test=300,
-                    sft=TrainConfig(epochs=12, learning_rate=2e-4, batch_size=16, lora_r=256),
-                    dpo=TrainConfig(epochs=7, learning_rate=5e-6, batch_size=16, lora_r=256),
-                    sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=512, eval_batch_size=64),
+    # one GPU: the paper's pipeline with a small open model of its family, 200 s1K problems, 100 per benchmark
+    'gpu': R1kScale('Qwen/Qwen2.5-0.5B-Instruct', n_pairs=200, n_probe=50, n_test=100,
+                    sft=TrainConfig(epochs=12, learning_rate=2e-4, batch_size=4, grad_accum=4, lora_r=256,
+                                    max_length=8192, gradient_checkpointing=True),
+                    dpo=TrainConfig(epochs=7, learning_rate=5e-6, batch_size=2, grad_accum=8, lora_r=256,
+                                    max_length=8192, gradient_checkpointing=True),
+                    sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=4096, eval_batch_size=32, seeds=(0, 1, 2),
+                    forward_data=S1K, benchmarks=BENCHMARKS, teacher_max_tokens=16384),
     'paper': R1kScale('Qwen/Qwen2.5-7B-Instruct', n_pairs=1000, n_probe=50, n_test=1000,
                       sft=TrainConfig(epochs=12, learning_rate=1e-4, batch_size=2, grad_accum=8, lora_r=256,
                                       max_length=16384, dtype='bfloat16', gradient_checkpointing=True),
                       dpo=TrainConfig(epochs=7, learning_rate=5e-7, batch_size=1, grad_accum=16, lora_r=256,
                                       max_length=16384, dtype='bfloat16', gradient_checkpointing=True),
-                      sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=16384, eval_batch_size=16),
+                      sft_probe_every=2, dpo_probe_every=1, max_gen_tokens=16384, eval_batch_size=16,
+                      forward_data=S1K, benchmarks=BENCHMARKS, teacher_max_tokens=32768),
 }
 
 
-def scale_of(preset: str) -> R1kScale:
-    "The r1k scale of `preset` (a preset name; an unknown one lists the known ones)."
-    return SCALES[get_preset(preset).name]
+def scale_of(preset: str, model: str | None = None) -> R1kScale:
+    """The r1k scale of `preset` (a preset name; an unknown one lists the known ones), with `model` as the student
+    where given (the paper's 14B rows: `Qwen/Qwen2.5-14B-Instruct`)."""
+    scale = SCALES[get_preset(preset).name]
+    return dataclasses.replace(scale, model=model) if model else scale
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #822e1399
 TRAIN_SETS = ('D_f', 'D_r', 'D_0.5k', 'D')
@@ -108,23 +140,67 @@ def _tag_record(record: dict) -> dict:
     return {**record, key: tag_messages(record[key], record['direction'])}
 
 
-def build_data(scale: R1kScale, seed: int = 0, teacher: Teacher | None = None, tagged: bool = False) -> dict:
-    "The r1k training sets, DPO pairs, probe sets and inversion counts at `scale`."
-    forward = build_suite('formula_forward', 'train', scale.n_pairs, seed)
-    inversion = invert(forward, teacher or SymbolicTeacher(), progress=False)
-    reverse = inversion.kept
+def make_teacher(base_url: str | None, model: str | None, api_key_env: str | None = None,
+                 max_tokens: int = 4096) -> Teacher | None:
+    """The notebooks' teacher parameters as a teacher: an `OpenAITeacher` at `base_url` asking for `model` (its key in
+    `$api_key_env`; None: a server that needs none), replies cached under the project cache; None when neither is given."""
+    if (base_url is None) != (model is None):
+        raise ValueError('teacher_base_url and teacher_model go together: give both (a served teacher) or neither')
+    if base_url is None: return None
+    return OpenAITeacher(model, base_url, api_key_env=api_key_env, max_tokens=max_tokens,
+                         cache_dir=get_paths().cache / 'teacher-replies')
+
+
+def _teacher_for(scale: R1kScale, teacher: Teacher | None) -> Teacher:
+    if teacher is not None: return teacher
+    if scale.forward_data == FORMULA: return SymbolicTeacher()
+    raise ValueError(f'r1k inverts {scale.forward_data} with an LLM teacher: give the notebooks teacher_base_url and '
+                     'teacher_model (posttrain reproduce --param teacher_base_url=URL --param teacher_model=NAME)')
+
+
+def forward_problems(scale: R1kScale, seed: int = 0) -> list[dict]:
+    "The forward training problems: the first `n_pairs` of s1K (DeepSeek-R1's traces), or generated formula problems."
+    if scale.forward_data == FORMULA: return build_suite('formula_forward', 'train', scale.n_pairs, seed)
+    return load_s1k(scale.forward_data)[:scale.n_pairs]
+
+
+def inversion(forward: list[dict], teacher: Teacher, root: Path | str | None = None) -> Inversion:
+    "`invert` of `forward` by `teacher`, as a cached stage (keyed by the problems and the teacher's name and settings)."
+    spec = {'forward': records_digest(forward), 'teacher': teacher.name, 'settings': getattr(teacher, 'settings', {})}
+
+    def run(run_dir: Path) -> dict:
+        found = invert(forward, teacher, progress=False)
+        return {'kept': write_jsonl(run_dir / 'kept.jsonl', found.kept, kind='sft'),
+                'rejected': write_jsonl(run_dir / 'rejected.jsonl', found.rejected)}
+    record = run_stage('r1k-inversion', spec, run, root=root)
+    folder = Path(record['run_dir'])
+    return Inversion(read_jsonl(folder / 'kept.jsonl', kind='sft'), read_jsonl(folder / 'rejected.jsonl'))
+
+
+def build_data(scale: R1kScale, seed: int = 0, teacher: Teacher | None = None, tagged: bool = False,
+               root: Path | str | None = None) -> dict:
+    """The r1k training sets, DPO pairs, probe sets and inversion (kept and rejected, and their counts) at `scale`;
+    `teacher` inverts the forward problems (default: the `SymbolicTeacher` for formula problems; s1K needs one)."""
+    teacher = _teacher_for(scale, teacher)
+    forward = forward_problems(scale, seed)
+    inverted = inversion(forward, teacher, root)
+    reverse = inverted.kept
     kept = {r['pair_id'] for r in reverse}
     forward = [f for f in forward if f['pair_id'] in kept]
     half = {f['pair_id'] for f in forward[:len(forward) // 2]}
     sets = {'D_f': forward, 'D_r': reverse, 'D_0.5k': [r for r in forward + reverse if r['pair_id'] in half],
             'D': forward + reverse}
-    probe_pairs = directional_pairs(build_suite('formula_forward', 'probe', scale.n_probe, seed),
-                                    build_suite('formula_reverse', 'probe', scale.n_probe, seed))
+    if scale.forward_data == FORMULA:
+        probe_pairs = directional_pairs(build_suite('formula_forward', 'probe', scale.n_probe, seed),
+                                        build_suite('formula_reverse', 'probe', scale.n_probe, seed))
+    else:  # the paper's probe training set: the first pairs of the training data
+        probe_pairs = directional_pairs(forward[:scale.n_probe], reverse[:scale.n_probe])
     dpo_pairs = directional_pairs(forward, reverse)
     if tagged:
         sets = {name: [_tag_record(r) for r in records] for name, records in sets.items()}
         probe_pairs, dpo_pairs = [_tag_record(p) for p in probe_pairs], [_tag_record(p) for p in dpo_pairs]
-    return {'sets': sets, 'dpo_pairs': dpo_pairs, 'probes': probe_sets(probe_pairs), 'inversion': inversion.counts,
+    return {'sets': sets, 'dpo_pairs': dpo_pairs, 'probes': probe_sets(probe_pairs), 'inversion': inverted.counts,
+            'rejected': inverted.rejected, 'teacher': teacher.name, 'n_forward': len(inverted.kept) + len(inverted.rejected),
             'tagged': tagged, 'seed': seed}
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #94984c48
@@ -167,24 +243,34 @@ def probes_of(record: dict, seed: int = 0) -> pd.DataFrame:
     return read_probes(Path(record['run_dir']) / 'probes.jsonl').assign(seed=seed)
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #6efceac3
+def tasks_of(scale: R1kScale, direction: str) -> list[str]:
+    "The lm-eval tasks of `direction`'s test: the paper's benchmarks (forward), or the held-out formula problems."
+    return list(scale.benchmarks) if scale.benchmarks else [f'formula_{direction}']
+
+
 def accuracy(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int = 0,
              root: Path | str | None = None) -> dict:
-    """Exact-match accuracy of `model` on the forward and reverse tests, their average, and under `items` each test
-    problem's score by direction ({direction: {item id: 0 or 1}}; ids are the problems' ids, the same for every model)."""
-    spec = {'model': str(model), 'n_test': scale.n_test, 'max_gen_tokens': scale.max_gen_tokens, 'tagged': tagged,
-            'seed': seed}
+    """Accuracy of `model` on each test direction of `scale` (the mean over its tasks), their average where there are
+    two, each task's under `tasks`, and under `items` each test problem's score by direction ({direction: {item id:
+    value}}; ids are the problems' ids, `task/doc` on the benchmarks, the same for every model)."""
+    tasks = {direction: tasks_of(scale, direction) for direction in scale.test_directions}
+    spec = {'model': str(model), 'n_test': scale.n_test, 'tasks': tasks, 'max_gen_tokens': scale.max_gen_tokens,
+            'tagged': tagged, 'seed': seed}
 
     def run(run_dir: Path) -> dict:
         loaded, tokenizer = load_model(model, scale.sft.dtype)
-        scores, items = {}, {}
-        for direction in ('forward', 'reverse'):
-            table, rows = evaluate(loaded, tokenizer, tasks=[f'formula_{direction}'], limit=scale.n_test, seed=seed,
-                                   batch_size=scale.eval_batch_size, max_gen_tokens=scale.max_gen_tokens,
-                                   system_instruction=DIRECTION_TAGS[direction] if tagged else None, return_items=True)
-            scores[direction] = float(table.loc[table.metric == 'exact_match', 'value'].iloc[0])
+        scores, items, by_task = {}, {}, {}
+        for direction, names in tasks.items():
+            _, rows = evaluate(loaded, tokenizer, tasks=names, limit=scale.n_test, seed=seed,
+                               batch_size=scale.eval_batch_size, max_gen_tokens=scale.max_gen_tokens,
+                               system_instruction=DIRECTION_TAGS[direction] if tagged else None, return_items=True)
             headline = headline_items(rows)
-            items[direction] = {item: float(value) for item, value in zip(headline.item, headline['value'])}
-        return scores | {'average': (scores['forward'] + scores['reverse']) / 2, 'items': items}
+            by_task[direction] = headline.groupby('task', sort=False)['value'].mean().to_dict()
+            scores[direction] = sum(by_task[direction].values()) / len(by_task[direction])
+            items[direction] = {f'{task}/{item}' if scale.benchmarks else item: float(value)
+                                for task, item, value in headline.itertuples(index=False)}
+        average = {'average': sum(scores.values()) / len(scores)} if len(scores) > 1 else {}
+        return scores | average | {'tasks': by_task, 'items': items}
     return run_stage('r1k-eval', spec, run, seed=seed, root=root)['outputs']
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #4c002038
@@ -218,13 +304,33 @@ def gold_logprob(scale: R1kScale, model: str | Path, tagged: bool = False, seed:
 def item_scores(scale: R1kScale, model: str | Path, direction: str = 'forward', tagged: bool = False, seed: int = 0,
                 root: Path | str | None = None) -> dict[str, pd.Series]:
     """Per test problem of `direction` (index: problem id), each of `scale.metrics`: `gold log-prob` on `n_logprob`
-    problems and, where the scale runs it, `exact match` on `n_test`. `seed` draws the test problems."""
-    gold = gold_logprob_items(scale, model, tagged, seed, root)[direction]
-    scores = {'gold log-prob': pd.Series(gold, dtype=float).rename_axis('item')}
+    formula problems and `exact match` on `n_test` (per benchmark), where the scale runs them. `seed` draws the
+    formula test problems."""
+    if direction not in scale.test_directions:
+        raise ValueError(f'no {direction} test at this scale: its tests are {", ".join(scale.test_directions)}')
+    scores = {}
+    if 'gold log-prob' in scale.metrics:
+        gold = gold_logprob_items(scale, model, tagged, seed, root)[direction]
+        scores['gold log-prob'] = pd.Series(gold, dtype=float).rename_axis('item')
     if 'exact match' in scale.metrics:
         acc = accuracy(scale, model, tagged, seed, root)['items'][direction]
         scores['exact match'] = pd.Series(acc, dtype=float).rename_axis('item')
     return scores
+
+
+def mean_scores(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int = 0,
+               root: Path | str | None = None) -> dict[str, float]:
+    """Each measure of `scale.metrics` on each test direction, averaged over its problems ({'forward gold logp': ...,
+    'reverse acc': ...}; accuracy as `accuracy` gives it, the mean over the direction's tasks), and over both directions
+    where there are two."""
+    short = {'gold log-prob': 'gold logp', 'exact match': 'acc'}
+    means = {}
+    for metric in scale.metrics:
+        by_direction = (gold_logprob(scale, model, tagged, seed, root) if metric == 'gold log-prob'
+                        else accuracy(scale, model, tagged, seed, root))
+        for direction in (*scale.test_directions, 'average'):
+            if direction in by_direction: means[f'{direction} {short[metric]}'] = by_direction[direction]
+    return means
 
 
 def seed_scores(scale: R1kScale, models: dict[int, str | Path], direction: str = 'forward', seed: int = 0,
@@ -288,24 +394,33 @@ def _no_generation(preset: str) -> str:
 
 
 NO_GENERATION = {'cpu': _no_generation('cpu')}
-FORMULA_ANALOGUE = analogue('generated formula problems standing in for s1K, inverted by the exact symbolic teacher; '
-                            'held-out forward and reverse formula problems standing in for AIME24, MATH500 and GPQA')
+
+
+def data_used(scale: R1kScale) -> tuple[str, str]:
+    "What the r1k notebooks run on at `scale`, for the manifest: (kind, what) with kind 'paper' or 'analogue'."
+    if scale.forward_data == FORMULA:
+        return ('analogue', 'generated formula problems standing in for s1K, inverted by the exact symbolic teacher; '
+                'held-out forward and reverse formula problems standing in for AIME24, MATH500 and GPQA')
+    return ('paper', f'{scale.forward_data} inverted by the teacher the notebooks are given (round trip verified); '
+            f"lm-eval {', '.join(scale.benchmarks)}")
+
+
+DATA_USED = {preset: data_used(SCALES[preset]) for preset in ALL}
 MANIFEST: list[Artifact] = [
     Artifact('r1k_figure1', 'r1k', 'Figure 1', 'forward / reverse / mixed SFT, then directional DPO, with ALP tracking',
              reason=DIAGRAM),
     Artifact('r1k_data', 'ours', 'r1k data', 'forward, verified reverse, mixed, probe and DPO sets with inversion counts',
-             'papers/r1k/r1k_data.ipynb', table_files('r1k_data'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=FORMULA_ANALOGUE),
+             'papers/r1k/r1k_data.ipynb', table_files('r1k_data'), ALL, data=DATA_USED),
     Artifact('r1k_table1', 'r1k', 'Table 1', 'forward, reverse and mixed SFT data: downstream accuracy',
-             'papers/r1k/r1k_sft.ipynb', table_files('r1k_table1') + claims_files('r1k_table1'), OFFLINE,
-             reason=ANALOGUE_ONLY, limits=NO_GENERATION, data=FORMULA_ANALOGUE),
+             'papers/r1k/r1k_sft.ipynb', table_files('r1k_table1') + claims_files('r1k_table1'), ALL,
+             limits=NO_GENERATION, data=DATA_USED),
     Artifact('r1k_table2', 'r1k', 'Table 2', 'directional DPO (beta 0.6) on the SFT models: change from SFT',
-             'papers/r1k/r1k_dpo.ipynb', table_files('r1k_table2') + claims_files('r1k_table2'), OFFLINE,
-             reason=ANALOGUE_ONLY, limits=NO_GENERATION, data=FORMULA_ANALOGUE),
+             'papers/r1k/r1k_dpo.ipynb', table_files('r1k_table2') + claims_files('r1k_table2'), ALL,
+             limits=NO_GENERATION, data=DATA_USED),
     Artifact('r1k_figure2', 'r1k', 'Figure 2', 'ALP of preferred and less preferred responses, and their margin',
-             'papers/r1k/r1k_alp.ipynb', figure_files('r1k_figure2'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=FORMULA_ANALOGUE),
+             'papers/r1k/r1k_alp.ipynb', figure_files('r1k_figure2'), ALL, data=DATA_USED),
     Artifact('remedy', 'ours', 'direction-aware remedy', 'direction-tagged mixed SFT and DPO against plain mixing',
-             'papers/r1k/r1k_remedy.ipynb', table_files('remedy') + figure_files('remedy_margins'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=FORMULA_ANALOGUE, limits={'cpu': 'exact-match accuracy is not run (see r1k_table1); the gold log-prob columns remain'}),
+             'papers/r1k/r1k_remedy.ipynb', table_files('remedy') + figure_files('remedy_margins'), ALL,
+             data=DATA_USED,
+             limits={'cpu': 'exact-match accuracy is not run (see r1k_table1); the gold log-prob columns remain'}),
 ]

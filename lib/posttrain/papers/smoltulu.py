@@ -336,8 +336,9 @@ def ratio_slope(matrix: np.ndarray, log_ratio: np.ndarray) -> float:
 
 
 def trend_claims(items: pd.DataFrame, benchmarks: Sequence[Benchmark] = BENCHMARKS,
-                 claims: Claims | None = None) -> Claims:
-    "Figure 1's claims: per benchmark, the slope of score on log10 LR/BS with a bootstrap interval over items."
+                 claims: Claims | None = None, hub: bool = False) -> Claims:
+    """Figure 1's claims: per benchmark, the slope of score on log10 LR/BS with a bootstrap interval over items; each
+    claim names the task it was scored on (the lm-eval task with `hub`, else the offline suite)."""
     claims = claims or Claims('SmolTulu', 'Figure 1')
     for b in benchmarks:
         matrix = ratio_matrix(items, b.paper)
@@ -347,7 +348,7 @@ def trend_claims(items: pd.DataFrame, benchmarks: Sequence[Benchmark] = BENCHMAR
         estimate = ratio_slope(values, log_ratio)
         evidence = (matrix.stack(['learning_rate', 'batch_size'], future_stack=True).rename('value').reset_index()
                     .assign(log10_lr_bs=lambda d: np.log10(d.learning_rate / d.batch_size), seed=0))
-        claims.add_estimate(f'{b.paper} ({b.suite}) scores {"higher" if b.trend > 0 else "lower"} at higher LR/BS',
+        claims.add_estimate(f'{b.paper} ({b.task(hub)}) scores {"higher" if b.trend > 0 else "lower"} at higher LR/BS',
                             TREND_METRIC, float(b.trend), estimate, low, high, n_items=len(values), n_seeds=1,
                             mdd=min_detectable_difference(per_item), evidence=evidence,
                             paper_text=f'best at {"high" if b.trend > 0 else "low"} LR/BS',

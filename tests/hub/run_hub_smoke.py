@@ -1,0 +1,104 @@
+"""The hub-smoke preset end to end: the local Hub (olah serving the fixture repositories), the fixture r1k teacher
+behind `transformers serve` (pulled from that hub by its id), and `posttrain reproduce --preset hub-smoke` with that
+teacher as the r1k notebooks' parameters: the paper preset's code path at smoke size. Everything it starts, it stops.
+
+    python tests/hub/run_hub_smoke.py [--root DIR] [--only NAME ...] [--force]
+
+`--root` is the project root to run in (default: this repository, so the outputs land in `figures/hub-smoke/`);
+`make hub-smoke` runs it, and `tests/test_hub_smoke.py` runs it in a temporary project.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+if __package__:
+    from .server import LocalHub
+    from .teacher import TEACHER_ID
+else:  # run as a script: python tests/hub/run_hub_smoke.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.hub.server import LocalHub
+    from tests.hub.teacher import TEACHER_ID
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SERVE_DEADLINE_S = 300
+
+
+@contextlib.contextmanager
+def served(model_id: str, env: dict, log: Path):
+    "`transformers serve` pinned to hub model `model_id` (pulled through `env`'s HF_ENDPOINT) on CPU; yields its base URL."
+    from posttrain.launch import free_port
+    port = free_port()
+    with open(log, 'w') as out:
+        process = subprocess.Popen([str(BIN / 'transformers'), 'serve', model_id, '--host', '127.0.0.1', '--port',
+                                    str(port), '--device', 'cpu'], env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + SERVE_DEADLINE_S
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f'transformers serve {model_id} exited with {process.returncode}:\n{log.read_text()}')
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=2): break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f'transformers serve {model_id} not ready after {SERVE_DEADLINE_S} s:\n{log.read_text()}')
+            time.sleep(0.5)
+        yield f'http://127.0.0.1:{port}/v1'
+    finally:
+        with contextlib.suppress(ProcessLookupError): os.killpg(process.pid, signal.SIGTERM)
+        try: process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError): os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def reproduce_command(teacher_url: str | None, only: list[str] | None = None, force: bool = False) -> list[str]:
+    "`posttrain reproduce --preset hub-smoke`, with the served fixture teacher (if any) as the r1k notebooks' teacher."
+    teacher = ['--param', f'teacher_base_url={teacher_url}', '--param', f'teacher_model={TEACHER_ID}'] if teacher_url else []
+    return [str(BIN / 'posttrain'), 'reproduce', '--preset', 'hub-smoke', *teacher, *(['--only', *only] if only else []),
+            *(['--force'] if force else [])]
+
+
+def needs_teacher(root: Path, only: list[str] | None = None) -> bool:
+    "Whether a notebook of the hub-smoke run takes a teacher (r1k's do)."
+    from posttrain.reproduce import notebook_parameters, plan
+    return any('teacher_base_url' in notebook_parameters(root / 'nbs' / job.notebook, root)
+               for job in plan('hub-smoke', only))
+
+
+def run_hub_smoke(root: Path | str = ROOT, only: list[str] | None = None, force: bool = False,
+                  env: dict | None = None, hub_dir: Path | str | None = None) -> subprocess.CompletedProcess:
+    """Start the local Hub and the served teacher, run the hub-smoke preset in project `root` (its output captured),
+    stop both. `env` is the base environment (default: this process's); the hub's switches are set on it."""
+    root = Path(root)
+    logs = root / 'runs' / 'hub-smoke'
+    logs.mkdir(parents=True, exist_ok=True)
+    with LocalHub(hub_dir) as hub, contextlib.ExitStack() as stack:
+        hub_env = hub.env(env)
+        url = stack.enter_context(served(TEACHER_ID, hub_env, logs / 'teacher-serve.log')) if needs_teacher(root, only) else None
+        return subprocess.run(reproduce_command(url, only, force), env={**hub_env, 'POSTTRAIN_ROOT': str(root)},
+                              cwd=root, capture_output=True, text=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--root', default=str(ROOT), help='project root to run in (default: this repository)')
+    parser.add_argument('--only', nargs='+', metavar='NAME', help='notebooks or artifacts (default: all of hub-smoke)')
+    parser.add_argument('--force', action='store_true', help='run even notebooks that are up to date')
+    args = parser.parse_args(argv)
+    done = run_hub_smoke(args.root, args.only, args.force)
+    print(done.stdout, end='')
+    print(done.stderr, end='', file=sys.stderr)
+    return done.returncode
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The hub-smoke preset end to end, as `make hub-smoke` runs it (`tests/hub/run_hub_smoke.py`): the local Hub (olah
+serving the fixture repositories) and the fixture r1k teacher behind `transformers serve`, started and stopped here,
+and `posttrain reproduce --preset hub-smoke` in a fresh project. Every notebook the manifest covers at hub-smoke runs
+the paper preset's code path: datasets, lm-eval's own benchmarks and models by their hub ids, a served teacher."""
+import json
+
+import pandas as pd
+import pytest
+
+from hub.run_hub_smoke import run_hub_smoke
+from hub.teacher import TEACHER_ID
+from posttrain.papers.r1k import BENCHMARKS, S1K, scale_of
+from posttrain.reproduce import collect_manifest, plan
+from test_determinism import fresh_root
+
+
+@pytest.fixture(scope='module')
+def hub_smoke(tmp_path_factory):
+    "The project root of one hub-smoke run, its output and the hub's cache folder."
+    scratch = tmp_path_factory.mktemp('hub-smoke')
+    root, hub = scratch / 'project', scratch / 'hub'
+    done = run_hub_smoke(root, env=fresh_root(root), hub_dir=hub)
+    assert done.returncode == 0, f'{done.stdout[-8000:]}\n{done.stderr[-8000:]}'
+    return root, done.stdout, hub / 'hf' / 'hub'
+
+
+def test_every_covered_notebook_ran_and_wrote_its_outputs(hub_smoke):
+    root, out, _ = hub_smoke
+    ran = {line.split('|')[1].strip() for line in out.splitlines() if line.count('|') > 3 and '| ran ' in line}
+    assert ran == {job.name for job in plan('hub-smoke')} >= {'r1k_data', 'r1k_sft', 'r1k_dpo', 'smoltulu_grid'}
+    figures = root / 'figures' / 'hub-smoke'
+    missing = [f for a in collect_manifest() if a.covered('hub-smoke') for f in a.outputs if not (figures / f).is_file()]
+    assert not missing, missing
+    # nothing at hub-smoke runs an offline analogue: the manifest it wrote says each table runs the paper's data
+    manifest = (figures / 'manifest.md').read_text()
+    assert all(f"| {a.name} " in manifest for a in collect_manifest() if a.covered('hub-smoke'))
+    assert all(a.data['hub-smoke'][0] == 'paper' for a in collect_manifest() if a.covered('hub-smoke'))
+
+
+def test_r1k_inverts_s1k_with_the_served_teacher(hub_smoke):
+    root, _, _ = hub_smoke
+    figures, scale = root / 'figures' / 'hub-smoke', scale_of('hub-smoke')
+    data = pd.read_csv(figures / 'r1k_data.csv').set_index('set')
+    assert data.loc['inversion: kept', 'examples'] == scale.n_pairs  # the fixture teacher passes every round trip
+    assert data.loc[['D_f', 'D_r', 'D'], 'examples'].tolist() == [scale.n_pairs, scale.n_pairs, 2 * scale.n_pairs]
+    assert data.loc['T_m', 'examples'] == 2 * scale.n_probe  # the probes: the first training pairs, as the paper's
+    used = json.loads((figures / 'r1k_data.provenance.json').read_text())['parameters']
+    assert (used['teacher'], used['forward_data'], used['model']) == (f'openai:{TEACHER_ID}', S1K, 'Qwen/Qwen2.5-7B-Instruct')
+    reverse = (root / 'data' / 'r1k' / 'hub-smoke' / 'D_r.jsonl').read_text().splitlines()
+    assert len(reverse) == scale.n_pairs and all(json.loads(line)['source'] == f'openai:{TEACHER_ID}' for line in reverse)
+
+
+def test_r1k_tables_are_decided_on_the_forward_benchmarks(hub_smoke):
+    root, _, _ = hub_smoke
+    figures = root / 'figures' / 'hub-smoke'
+    for table in ('r1k_table1', 'r1k_table2'):
+        columns = pd.read_csv(figures / f'{table}.csv').columns
+        assert 'forward-test acc' in columns or 'change vs SFT (forward-test acc)' in columns, columns
+        assert not [c for c in columns if 'reverse-test' in c or 'gold logp' in c], columns
+        items = pd.read_csv(figures / f'{table}_claims_items.csv')
+        assert set(items.metric) == {'exact match, forward test'}
+        assert set(items['item'].str.split('/').str[0]) == set(BENCHMARKS)  # lm-eval's own aime24, MATH500, GPQA tasks
+        assert items[['a', 'b']].isin([0.0, 1.0]).all(axis=None)
+
+
+def test_smoltulu_grid_trains_on_tulu3_and_scores_lm_eval_tasks(hub_smoke):
+    root, _, _ = hub_smoke
+    items = pd.read_csv(root / 'figures' / 'hub-smoke' / 'smoltulu_figure1_claims_items.csv')
+    assert {claim.split(' (')[1].split(')')[0] for claim in items.claim} == {'arc_challenge', 'hellaswag', 'gsm8k', 'ifeval'}
+
+
+def test_the_data_came_from_the_hub_by_id(hub_smoke):
+    _, _, cache = hub_smoke
+    for repo in ('datasets--simplescaling--s1K-1.1', 'datasets--allenai--tulu-3-sft-mixture',
+                 'datasets--Maxwell-Jia--AIME_2024', 'datasets--HuggingFaceH4--MATH-500', 'datasets--Idavidrein--gpqa',
+                 'datasets--allenai--ai2_arc', 'models--Qwen--Qwen2.5-7B-Instruct', 'models--HuggingFaceTB--SmolLM2-135M',
+                 'models--posttrain-fixtures--r1k-teacher'):
+        assert (cache / repo).is_dir(), f'{repo} not in the hub cache: {sorted(p.name for p in cache.iterdir())}'
