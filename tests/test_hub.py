@@ -83,11 +83,14 @@ def unreachable(local_hub, tmp_path_factory):
     env = local_hub.env(HF_ENDPOINT=f'http://127.0.0.1:{free_port()}', HF_HOME=str(tmp_path_factory.mktemp('hf-unreachable')))
     code = ("import datasets\ntry: datasets.load_dataset('openai/gsm8k', 'main')\n"
             "except Exception as e: print(type(e).__name__ + ': ' + str(e))\nelse: print('loaded')")
-    proc = subprocess.Popen([sys.executable, '-c', code], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    yield proc, env['HF_ENDPOINT']
-    proc.kill()
-    proc.wait()
+    ours = ("from posttrain.data import DataError, load_s1k\ntry: load_s1k('simplescaling/s1K-1.1')\n"
+            "except DataError as e: print(e)\nelse: print('loaded')")
+    procs = [subprocess.Popen([sys.executable, '-c', c], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for c in (code, ours)]
+    yield *procs, env['HF_ENDPOINT']
+    for proc in procs:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope='module')
@@ -252,9 +255,43 @@ def test_bad_input_gives_the_hubs_errors(local_hub, loaded):
 
 
 def test_unreachable_hub_fails_with_a_connection_error(unreachable):
-    proc, endpoint = unreachable
+    proc, _, endpoint = unreachable
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr[-2000:]
     assert stdout.strip() == "ConnectionError: Couldn't reach 'openai/gsm8k' on the Hub (LocalEntryNotFoundError)"
     refused = f"'[Errno 111] Connection refused' thrown while requesting HEAD {endpoint}/datasets/openai/gsm8k/resolve/main/README.md"
     assert stderr.count(refused) == 6  # the first try and huggingface_hub's 5 retries
+
+
+def test_unreachable_hub_is_one_data_error_naming_the_dataset_and_the_hub(unreachable):
+    _, ours, endpoint = unreachable
+    stdout, stderr = ours.communicate(timeout=120)
+    assert ours.returncode == 0, stderr[-2000:]
+    assert stdout.strip() == (f"simplescaling/s1K-1.1: cannot load split 'train' from the hub at {endpoint} "
+                              "(ConnectionError: Couldn't reach 'simplescaling/s1K-1.1' on the Hub (LocalEntryNotFoundError))")
+
+
+def test_the_loaders_name_the_dataset_the_row_and_the_field(local_hub, loaded):
+    """posttrain's loaders on the hub path: an unknown id or revision is one DataError naming the dataset (and the hub);
+    a dataset whose columns differ from the loader's schema names the row and the missing field; nothing is returned."""
+    code = '''
+        import json
+        from posttrain.data import DataError, load_s1k, load_ultrainteract_pools
+        out = {}
+        for name, load in [('id', lambda: load_s1k('nobody/no-such-set')),
+                           ('revision', lambda: load_s1k('simplescaling/s1K-1.1', revision='no-such-rev')),
+                           ('schema', lambda: load_s1k('allenai/tulu-3-sft-mixture')),
+                           ('pools', lambda: load_ultrainteract_pools('openai/gsm8k', config='main'))]:
+            try: load(); out[name] = 'loaded'
+            except DataError as e: out[name] = str(e)
+        print(json.dumps(out))
+    '''
+    out = run_json(code, local_hub.env())
+    hub = local_hub.endpoint
+    assert out['id'] == (f"nobody/no-such-set: cannot load split 'train' from the hub at {hub} (DatasetNotFoundError: "
+                         "Dataset 'nobody/no-such-set' doesn't exist on the Hub or cannot be accessed.)")
+    assert out['revision'] == (f"simplescaling/s1K-1.1@no-such-rev: cannot load split 'train' from the hub at {hub} "
+                               "(DatasetNotFoundError: Revision 'no-such-rev' doesn't exist for dataset "
+                               "'simplescaling/s1K-1.1' on the Hub.)")
+    assert out['schema'] == "allenai/tulu-3-sft-mixture:train[0]: missing field 'thinking_trajectories'"
+    assert out['pools'] == "openai/gsm8k[main]:train[0]: missing field 'id'"

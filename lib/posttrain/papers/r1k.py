@@ -221,19 +221,29 @@ def _stage_name(label: str, seed: int) -> str:
     return f"r1k-{label.replace(' ', '-')}{f'-seed{seed}' if seed else ''}"
 
 
+def _nonempty(records: list[dict], what: str, data: dict) -> list[dict]:
+    "`records`, or the error that says why a teacher's inversion left nothing to train on (before any model loads)."
+    if records: return records
+    raise ValueError(f"r1k: {what} is empty: none of the {data['n_forward']} forward problems got a reverse problem "
+                     f"through the round trip with teacher {data['teacher']} (see r1k_data's inversion counts and "
+                     "data/r1k/<preset>/rejected.jsonl)")
+
+
 def sft_run(scale: R1kScale, data: dict, train_set: str, root: Path | str | None = None, seed: int = 0) -> dict:
     "The (cached) SFT stage of `scale.model` on training set `train_set` with training seed `seed`, with ALP probes."
     label = _label('SFT', train_set, data['tagged'])
-    return train_stage('sft', scale.model, data['sets'][train_set], scale.sft.replace(seed=seed),
+    records = _nonempty(data['sets'][train_set], f'training set {train_set}', data)
+    return train_stage('sft', scale.model, records, scale.sft.replace(seed=seed),
                        name=_stage_name(label, seed), callbacks=_probe_callbacks(scale, data, label, scale.sft_probe_every),
                        extra=_probe_spec(data, scale.sft_probe_every), root=root)
 
 
 def dpo_run(scale: R1kScale, data: dict, base_set: str, root: Path | str | None = None, seed: int = 0) -> dict:
     "The (cached) directional DPO stage (beta from `scale`) on the SFT model of `base_set` of the same seed, with ALP probes."
+    pairs = _nonempty(data['dpo_pairs'], 'the set of DPO pairs', data)
     start = sft_run(scale, data, base_set, root, seed)['model_dir']
     label = _label('DPO', base_set, data['tagged'])
-    return train_stage('dpo', start, data['dpo_pairs'], scale.dpo.replace(seed=seed), name=_stage_name(label, seed),
+    return train_stage('dpo', start, pairs, scale.dpo.replace(seed=seed), name=_stage_name(label, seed),
                        callbacks=_probe_callbacks(scale, data, label, scale.dpo_probe_every),
                        extra=_probe_spec(data, scale.dpo_probe_every), root=root, beta=scale.beta)
 
