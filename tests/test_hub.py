@@ -293,5 +293,6 @@ def test_the_loaders_name_the_dataset_the_row_and_the_field(local_hub, loaded):
     assert out['revision'] == (f"simplescaling/s1K-1.1@no-such-rev: cannot load split 'train' from the hub at {hub} "
                                "(DatasetNotFoundError: Revision 'no-such-rev' doesn't exist for dataset "
                                "'simplescaling/s1K-1.1' on the Hub.)")
-    assert out['schema'] == "allenai/tulu-3-sft-mixture:train[0]: missing field 'thinking_trajectories'"
+    assert out['schema'] == ("allenai/tulu-3-sft-mixture:train[0]: missing field 'thinking_trajectories' (s1K) or "
+                             "'deepseek_thinking_trajectory' (s1K-1.1)")
     assert out['pools'] == "openai/gsm8k[main]:train[0]: missing field 'id'"

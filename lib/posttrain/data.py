@@ -353,6 +353,8 @@ def _s1k_record(i: int, row: dict, teacher: str, template: str) -> dict:
         source, thinking = 's1K-1.1', _text(row, f'{teacher}_thinking_trajectory', empty='empty thinking trace')
         attempt = _text(row, f'{teacher}_attempt', empty='empty attempt')
         provenance = {'teacher': teacher, 'grade': row.get(f'{teacher}_grade')}
+    elif 'thinking_trajectories' not in row:  # neither schema: say both
+        raise DataError("missing field 'thinking_trajectories' (s1K) or 'deepseek_thinking_trajectory' (s1K-1.1)")
     else:  # s1K: Gemini traces, stored as a list of strings
         source, trace = 's1K', _get(row, 'thinking_trajectories')
         thinking = '\n'.join(trace) if isinstance(trace, list) else trace
@@ -409,10 +411,11 @@ def _preference_record(i: int, row: dict) -> dict:
             'meta': _extra(row, ('id', 'prompt_id', 'prompt', 'chosen', 'rejected', 'messages', 'source'))}
 
 
-def load_preferences(source: str | Path | Iterable[dict], split: str = 'train', *,
-                     skip_invalid: bool = False) -> list[dict]:
-    "Tulu-3 / UltraFeedback preference rows (whole `chosen` / `rejected` conversations) as 'preference' records."
-    return _load(source, split, 'preference', _preference_record, skip_invalid)
+def load_preferences(source: str | Path | Iterable[dict], split: str = 'train', *, skip_invalid: bool = False,
+                     config: str | None = None, revision: str | None = None) -> list[dict]:
+    """Tulu-3 / OLMo-2 / UltraFeedback preference rows (whole `chosen` / `rejected` conversations) as 'preference'
+    records."""
+    return _load(source, split, 'preference', _preference_record, skip_invalid, config=config, revision=revision)
 
 # %% ../../nbs/02_data.ipynb #9fd46ab1
 ULTRAINTERACT_SOURCE = 'UltraInteract-SFT'

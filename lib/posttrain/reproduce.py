@@ -32,15 +32,15 @@ if TYPE_CHECKING: import pandas as pd
 
 # %% auto #0
 __all__ = ['ALL', 'OFFLINE', 'DIAGRAM', 'ANALOGUE_ONLY', 'DATA_KINDS', 'BENCH_MANIFEST', 'KERNEL_NAME', 'LANGUAGE',
-           'KERNEL_CHATTER', 'SHUTDOWN_ERRORS', 'TRACEBACK', 'RESULTS_BEGIN', 'RESULTS_END', 'BENCH_BEGIN', 'BENCH_END',
-           'CLAIMS_BEGIN', 'CLAIMS_END', 'DATA_BEGIN', 'DATA_END', 'SLURM_ONLY', 'Artifact', 'table_files',
-           'claims_files', 'figure_files', 'paper_data', 'analogue', 'collect_manifest', 'ReproduceError',
-           'check_manifest', 'manifest_table', 'NotebookJob', 'plan', 'parameters_cell', 'notebook_parameters',
-           'parse_parameters', 'with_parameters', 'check_writable', 'check_kernel', 'library_digest', 'job_key',
-           'preset_launch', 'is_done', 'kernel_messages', 'is_chatter', 'without_kernel_chatter',
-           'kernel_manager_writing_to', 'shown_without_chatter', 'NotebookRun', 'execute', 'reproduce',
-           'update_overview', 'summary_table', 'results_table', 'replace_block', 'bench_block', 'claims_block',
-           'data_block', 'write_readme', 'manifest_listing', 'run_command', 'add_reproduce_command']
+           'RESERVED_PARAMETERS', 'KERNEL_CHATTER', 'SHUTDOWN_ERRORS', 'TRACEBACK', 'RESULTS_BEGIN', 'RESULTS_END',
+           'BENCH_BEGIN', 'BENCH_END', 'CLAIMS_BEGIN', 'CLAIMS_END', 'DATA_BEGIN', 'DATA_END', 'SLURM_ONLY', 'Artifact',
+           'table_files', 'claims_files', 'figure_files', 'paper_data', 'analogue', 'collect_manifest',
+           'ReproduceError', 'check_manifest', 'manifest_table', 'NotebookJob', 'plan', 'parameters_cell',
+           'notebook_parameters', 'parse_parameters', 'with_parameters', 'check_writable', 'check_kernel',
+           'library_digest', 'job_key', 'preset_launch', 'is_done', 'kernel_messages', 'is_chatter',
+           'without_kernel_chatter', 'kernel_manager_writing_to', 'shown_without_chatter', 'NotebookRun', 'execute',
+           'reproduce', 'update_overview', 'summary_table', 'results_table', 'replace_block', 'bench_block',
+           'claims_block', 'data_block', 'write_readme', 'manifest_listing', 'run_command', 'add_reproduce_command']
 
 # %% ../../nbs/14_reproduce.ipynb #737f2d0f
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def check_manifest(manifest: list[Artifact]) -> list[Artifact]:
             raise ReproduceError(f'{where}: data: no entry for {missing}, which cover it')
         if uncovered := set(a.data) - set(a.presets):
             raise ReproduceError(f'{where}: data: for presets that do not cover it: {sorted(uncovered)}')
-        if odd := [p for p, (kind, what) in a.data.items() if kind not in DATA_KINDS or not what]:
+        if odd := [p for p, v in a.data.items() if not (isinstance(v, tuple) and len(v) == 2 and v[0] in DATA_KINDS and v[1])]:
             raise ReproduceError(f'{where}: data: {odd[0]}: expected (kind, what) with kind one of '
                                  f'{", ".join(DATA_KINDS)} and what naming the data, got {a.data[odd[0]]!r}')
         if a.notebook and parameters.setdefault(a.notebook, a.parameters) != a.parameters:
@@ -251,14 +251,17 @@ def parse_parameters(given: list[str] | None) -> dict:
         if not sep or not name.isidentifier():
             raise ReproduceError(f'--param expects NAME=VALUE with NAME a Python name, got {item!r}')
         try: parameters[name] = ast.literal_eval(value)
-        except (ValueError, SyntaxError): parameters[name] = value
+        except (ValueError, SyntaxError, TypeError): parameters[name] = value
     return parameters
+
+
+RESERVED_PARAMETERS = {'preset': '--preset', 'processes': '--processes', 'accelerate_config': '--accelerate-config'}
 
 
 def with_parameters(jobs: list[NotebookJob], parameters: dict, root: Path) -> list[NotebookJob]:
     "`jobs`, each given those of `parameters` its notebook's parameters cell sets; an error names one no notebook sets."
-    if reserved := [name for name in parameters if name == 'preset']:
-        raise ReproduceError(f'--param {reserved[0]}: set by --preset')
+    if reserved := [name for name in parameters if name in RESERVED_PARAMETERS]:
+        raise ReproduceError(f'--param {reserved[0]}: set by {RESERVED_PARAMETERS[reserved[0]]}')
     names = {job.name: notebook_parameters(root / 'nbs' / job.notebook, root) for job in jobs}
     if unused := [name for name in parameters if not any(name in found for found in names.values())]:
         raise ReproduceError(f'--param {unused[0]}: no notebook of this run has a parameter of that name '

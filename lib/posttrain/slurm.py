@@ -114,7 +114,7 @@ def submit(preset: str, only: list[str] | None = None, options: SlurmOptions = S
                                        additional_parameters={'requeue': True})
             handle = executor.submit(run_notebook_job, preset, job.name, str(paths.root), force=force, timeout=timeout,
                                      processes=launch.processes, accelerate_config=launch.config, manifest=manifest,
-                                     parameters=parameters)
+                                     parameters={k: v for k, v in job.parameters.items() if k != 'preset'})
             submitted[job.name] = {'job_id': handle.job_id, 'log_folder': str(handle.paths.folder)}
             after = handle.job_id
     write_json(_jobs_file(preset, paths.root), {'preset': preset, 'submitted': time.time(), 'jobs': submitted})

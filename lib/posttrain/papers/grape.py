@@ -414,10 +414,10 @@ def _no_accuracy(preset: str) -> str:
 
 
 NO_ACCURACY = {'cpu': _no_accuracy('cpu')}
-_STYLES = 'five templated response styles per instruction (terse, step-wise, LaTeX, program, verbose), all verified'
-ULTRAINTERACT_ANALOGUE = analogue(f'formula and word problems (06_tasks) standing in for UltraInteract-SFT, {_STYLES}; '
+_STYLES = 'five templated, verified response styles per instruction (terse, step-wise, LaTeX, program, verbose)'
+ULTRAINTERACT_ANALOGUE = analogue(f'formula and word problems (06_tasks) standing in for UltraInteract-SFT, with {_STYLES}; '
                                   'their held-out test problems as benchmarks')
-TULU_OLMO_ANALOGUE = analogue(f'generated files in the Tulu-3 SFT and OLMo-2 / Tulu-3 preference formats ({_STYLES}), '
+TULU_OLMO_ANALOGUE = analogue(f'generated files in the Tulu-3 SFT and OLMo-2 / Tulu-3 preference formats, with {_STYLES}, '
                               'merged per instruction by merge_pool; held-out test problems as benchmarks')
 SELF_GENERATION_ANALOGUE = analogue('word problems standing in for MATH, with solutions sampled from the fine-tuned '
                                     'model; held-out test problems as benchmarks')

@@ -56,6 +56,10 @@ class R1kScale:
     benchmarks: tuple[str, ...] = ()  # lm-eval tasks of the forward test; (): held-out formula problems, both directions
     teacher_max_tokens: int = 4096  # the cap on each reply of a served teacher
 
+    def __post_init__(self):
+        if self.benchmarks and not self.n_test:
+            raise ValueError('a scale with benchmarks scores them: n_test must be at least 1 (test problems per benchmark)')
+
     @property
     def test_directions(self) -> tuple[str, ...]:
         "The directions of the test problems: the paper's benchmarks are forward questions; the formula tests go both ways."
@@ -116,11 +120,9 @@ SCALES: dict[str, R1kScale] = {
 }
 
 
-def scale_of(preset: str, model: str | None = None) -> R1kScale:
-    """The r1k scale of `preset` (a preset name; an unknown one lists the known ones), with `model` as the student
-    where given (the paper's 14B rows: `Qwen/Qwen2.5-14B-Instruct`)."""
-    scale = SCALES[get_preset(preset).name]
-    return dataclasses.replace(scale, model=model) if model else scale
+def scale_of(preset: str) -> R1kScale:
+    "The r1k scale of `preset` (a preset name; an unknown one lists the known ones)."
+    return SCALES[get_preset(preset).name]
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #822e1399
 TRAIN_SETS = ('D_f', 'D_r', 'D_0.5k', 'D')
@@ -166,7 +168,8 @@ def forward_problems(scale: R1kScale, seed: int = 0) -> list[dict]:
 
 def inversion(forward: list[dict], teacher: Teacher, root: Path | str | None = None) -> Inversion:
     "`invert` of `forward` by `teacher`, as a cached stage (keyed by the problems and the teacher's name and settings)."
-    spec = {'forward': records_digest(forward), 'teacher': teacher.name, 'settings': getattr(teacher, 'settings', {})}
+    spec = {'forward': records_digest(forward), 'teacher': teacher.name, 'model': getattr(teacher, 'model', None),
+            'settings': getattr(teacher, 'settings', {})}
 
     def run(run_dir: Path) -> dict:
         found = invert(forward, teacher, progress=False)
@@ -224,9 +227,9 @@ def _stage_name(label: str, seed: int) -> str:
 def _nonempty(records: list[dict], what: str, data: dict) -> list[dict]:
     "`records`, or the error that says why a teacher's inversion left nothing to train on (before any model loads)."
     if records: return records
-    raise ValueError(f"r1k: {what} is empty: none of the {data['n_forward']} forward problems got a reverse problem "
-                     f"through the round trip with teacher {data['teacher']} (see r1k_data's inversion counts and "
-                     "data/r1k/<preset>/rejected.jsonl)")
+    raise ValueError(f"r1k: {what} is empty: {len(data['sets']['D_r'])} of the {data['n_forward']} forward problems got "
+                     f"a reverse problem through the round trip with teacher {data['teacher']} (see r1k_data's inversion "
+                     "counts and data/r1k/<preset>/rejected.jsonl)")
 
 
 def sft_run(scale: R1kScale, data: dict, train_set: str, root: Path | str | None = None, seed: int = 0) -> dict:
@@ -260,12 +263,13 @@ def tasks_of(scale: R1kScale, direction: str) -> list[str]:
 
 def accuracy(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int = 0,
              root: Path | str | None = None) -> dict:
-    """Accuracy of `model` on each test direction of `scale` (the mean over its tasks), their average where there are
-    two, each task's under `tasks`, and under `items` each test problem's score by direction ({direction: {item id:
-    value}}; ids are the problems' ids, `task/doc` on the benchmarks, the same for every model)."""
+    """Accuracy of `model` on each test direction of `scale` (the mean over its problems, pooled over its tasks, as the
+    claims pair them), their average where there are two, each task's own under `tasks`, and under `items` each test
+    problem's score by direction ({direction: {item id: value}}; ids are the problems' ids, `task/doc` on the
+    benchmarks, the same for every model)."""
     tasks = {direction: tasks_of(scale, direction) for direction in scale.test_directions}
     spec = {'model': str(model), 'n_test': scale.n_test, 'tasks': tasks, 'max_gen_tokens': scale.max_gen_tokens,
-            'tagged': tagged, 'seed': seed}
+            'eval_batch_size': scale.eval_batch_size, 'tagged': tagged, 'seed': seed}
 
     def run(run_dir: Path) -> dict:
         loaded, tokenizer = load_model(model, scale.sft.dtype)
@@ -276,7 +280,7 @@ def accuracy(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int
                                system_instruction=DIRECTION_TAGS[direction] if tagged else None, return_items=True)
             headline = headline_items(rows)
             by_task[direction] = headline.groupby('task', sort=False)['value'].mean().to_dict()
-            scores[direction] = sum(by_task[direction].values()) / len(by_task[direction])
+            scores[direction] = float(headline['value'].mean())
             items[direction] = {f'{task}/{item}' if scale.benchmarks else item: float(value)
                                 for task, item, value in headline.itertuples(index=False)}
         average = {'average': sum(scores.values()) / len(scores)} if len(scores) > 1 else {}

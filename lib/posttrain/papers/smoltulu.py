@@ -597,7 +597,7 @@ _SUITES = ('generated word problems, reasoning and pattern multiple choice, and 
 def grid_data_used(scale: GridScale) -> tuple[str, str]:
     "What the grid runs at `scale`, for the manifest: ('paper', ...) with the Tulu-3 mixture and lm-eval's tasks."
     trained = f'SFT on {scale.train_source}' if scale.train_source else 'SFT on the suites'
-    tested = f"lm-eval {', '.join(b.hub_task for b in BENCHMARKS)}" if scale.hub else 'the suites as benchmarks'
+    tested = f"lm-eval {', '.join(b.hub_task for b in scale.benchmarks)}" if scale.hub else 'the suites as benchmarks'
     kind = 'paper' if scale.train_source and scale.hub else 'analogue'
     return kind, f'{trained}; {tested}' if kind == 'paper' else f'{_SUITES}: {trained}, {tested}'
 
