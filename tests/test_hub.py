@@ -272,12 +272,16 @@ def test_unreachable_hub_is_one_data_error_naming_the_dataset_and_the_hub(unreac
 
 
 def test_the_loaders_name_the_dataset_the_row_and_the_field(local_hub, loaded):
-    """posttrain's loaders on the hub path: an unknown id or revision is one DataError naming the dataset (and the hub);
+    """posttrain's loaders on the hub path: each takes a dataset id (every fixture row mapped); an unknown id or revision
+    is one DataError naming the dataset (and the hub);
     a dataset whose columns differ from the loader's schema names the row and the missing field; nothing is returned."""
     code = '''
         import json
-        from posttrain.data import DataError, load_s1k, load_ultrainteract_pools
-        out = {}
+        from posttrain.data import DataError, load_preferences, load_s1k, load_tulu_sft, load_ultrainteract_pools
+        out = {'sizes': [len(load_s1k('simplescaling/s1K-1.1')), len(load_tulu_sft('allenai/tulu-3-sft-mixture')),
+                         len(load_preferences('allenai/olmo-2-1124-7b-preference-mix')),
+                         len(load_preferences('HuggingFaceH4/ultrafeedback_binarized', 'test_prefs')),
+                         [len(p['responses']) for p in load_ultrainteract_pools('openbmb/UltraInteract_sft')]]}
         for name, load in [('id', lambda: load_s1k('nobody/no-such-set')),
                            ('revision', lambda: load_s1k('simplescaling/s1K-1.1', revision='no-such-rev')),
                            ('schema', lambda: load_s1k('allenai/tulu-3-sft-mixture')),
@@ -288,6 +292,7 @@ def test_the_loaders_name_the_dataset_the_row_and_the_field(local_hub, loaded):
     '''
     out = run_json(code, local_hub.env())
     hub = local_hub.endpoint
+    assert out['sizes'] == [6, 5, 4, 3, [3, 2, 3]]  # the README's loaders, by id: every fixture row mapped
     assert out['id'] == (f"nobody/no-such-set: cannot load split 'train' from the hub at {hub} (DatasetNotFoundError: "
                          "Dataset 'nobody/no-such-set' doesn't exist on the Hub or cannot be accessed.)")
     assert out['revision'] == (f"simplescaling/s1K-1.1@no-such-rev: cannot load split 'train' from the hub at {hub} "
