@@ -3,39 +3,25 @@ pulls the model from the local hub by its id, and r1k's two-step inversion (`pos
 `OpenAITeacher`) of the fixture s1K-1.1 rows, loaded through the hub by their real id, keeps all six. The model is
 trained on first use (about a minute on two cores) and cached."""
 import json
-import os
-import signal
 import subprocess
 import sys
 
 import pytest
 
-from conftest import BIN, ROOT
+from conftest import ROOT
 from hub.fixtures import S1K_PROBLEMS, S1K_REVERSE
+from hub.run_hub_smoke import served
 from hub.teacher import TEACHER_ID
 from posttrain.inversion import REJECTION_REASONS, OpenAITeacher, invert
-from posttrain.launch import free_port
-from test_teacher_http import wait_until_ready
+from test_teacher_http import SERVE_DEADLINE_S
 
 
 @pytest.fixture(scope='module')
 def served_teacher(local_hub, tmp_path_factory):
     "`transformers serve` pinned to the teacher's hub id, which it pulls from the local hub; yields the base URL."
-    port, log = free_port(), tmp_path_factory.mktemp('serve-teacher') / 'serve.log'
-    with open(log, 'w') as out:
-        process = subprocess.Popen([str(BIN / 'transformers'), 'serve', TEACHER_ID, '--host', '127.0.0.1',
-                                    '--port', str(port), '--device', 'cpu'], env=local_hub.env(), cwd=ROOT, stdout=out,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_until_ready(f'http://127.0.0.1:{port}/health', process, log)
-        yield f'http://127.0.0.1:{port}/v1'
-    finally:
-        try: os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError: pass
-        try: process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with served(TEACHER_ID, local_hub.env(), tmp_path_factory.mktemp('serve-teacher') / 'serve.log',
+                deadline_s=SERVE_DEADLINE_S) as url:
+        yield url
 
 
 @pytest.fixture(scope='module')

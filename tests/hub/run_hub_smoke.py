@@ -33,8 +33,9 @@ SERVE_DEADLINE_S = 300
 
 
 @contextlib.contextmanager
-def served(model_id: str, env: dict, log: Path):
-    "`transformers serve` pinned to hub model `model_id` (pulled through `env`'s HF_ENDPOINT) on CPU; yields its base URL."
+def served(model_id: str, env: dict, log: Path, deadline_s: float = SERVE_DEADLINE_S):
+    """`transformers serve` pinned to hub model `model_id` (pulled through `env`'s HF_ENDPOINT) on CPU; yields its base
+    URL once /health answers (within `deadline_s`), and stops it (its process group) on exit."""
     from posttrain.launch import free_port
     port = free_port()
     with open(log, 'w') as out:
@@ -42,14 +43,14 @@ def served(model_id: str, env: dict, log: Path):
                                     str(port), '--device', 'cpu'], env=env, stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        deadline = time.monotonic() + SERVE_DEADLINE_S
+        deadline = time.monotonic() + deadline_s
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f'transformers serve {model_id} exited with {process.returncode}:\n{log.read_text()}')
             with contextlib.suppress(OSError):
                 with urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=2): break
             if time.monotonic() > deadline:
-                raise TimeoutError(f'transformers serve {model_id} not ready after {SERVE_DEADLINE_S} s:\n{log.read_text()}')
+                raise TimeoutError(f'transformers serve {model_id} not ready after {deadline_s} s:\n{log.read_text()}')
             time.sleep(0.5)
         yield f'http://127.0.0.1:{port}/v1'
     finally:

@@ -335,7 +335,7 @@ def item_scores(scale: R1kScale, model: str | Path, direction: str = 'forward', 
 def mean_scores(scale: R1kScale, model: str | Path, tagged: bool = False, seed: int = 0,
                root: Path | str | None = None) -> dict[str, float]:
     """Each measure of `scale.metrics` on each test direction, averaged over its problems ({'forward gold logp': ...,
-    'reverse acc': ...}; accuracy as `accuracy` gives it, the mean over the direction's tasks), and over both directions
+    'reverse acc': ...}; accuracy as `accuracy` gives it, pooled over the direction's tasks), and over both directions
     where there are two."""
     short = {'gold log-prob': 'gold logp', 'exact match': 'acc'}
     means = {}
