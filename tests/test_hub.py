@@ -35,7 +35,7 @@ GPQA = ['Pre-Revision Question', 'Pre-Revision Correct Answer', 'Pre-Revision In
 # (id, config, split, rows, columns): what `datasets.load_dataset(id, config, split=split)` returns through the hub
 EXPECTED = [
     ('simplescaling/s1K-1.1', 'default', 'train', 6, S1K),
-    ('allenai/tulu-3-sft-mixture', 'default', 'train', 5, ['id', 'messages', 'source']),
+    ('allenai/tulu-3-sft-mixture', 'default', 'train', 8, ['id', 'messages', 'source']),
     ('allenai/llama-3.1-tulu-3-8b-preference-mixture', 'default', 'train', 4, PREF),
     ('openbmb/UltraInteract_sft', 'default', 'train', 8, ['task', 'dataset', 'instruction', 'response', 'id', 'parent_id']),
     ('allenai/olmo-2-1124-7b-preference-mix', 'default', 'train', 4, OLMO),
@@ -53,6 +53,10 @@ EXPECTED = [
     ('Idavidrein/gpqa', 'gpqa_diamond', 'train', 3, GPQA),
     ('openai/openai_humaneval', 'openai_humaneval', 'test', 3, ['task_id', 'prompt', 'canonical_solution', 'test', 'entry_point']),
     *[('google-research-datasets/mbpp', 'full', s, 3, MBPP) for s in ('train', 'test', 'validation', 'prompt')],
+    *[('EleutherAI/hendrycks_math', 'algebra', s, 2, ['problem', 'level', 'type', 'solution']) for s in ('train', 'test')],
+    ('SaylorTwift/bbh', 'boolean_expressions', 'test', 3, ['input', 'target']),
+    *[('cais/mmlu', 'abstract_algebra', s, n, ['question', 'subject', 'choices', 'answer'])
+      for s, n in (('test', 3), ('validation', 1), ('dev', 1))],
 ]
 # (id, column, str(feature)): the nested types the loaders depend on
 FEATURES = [
@@ -66,6 +70,7 @@ FEATURES = [
     ('Rowan/hellaswag', 'ind', "Value('int32')"),
     ('Maxwell-Jia/AIME_2024', 'Answer', "Value('int64')"),
     ('google-research-datasets/mbpp', 'test_list', "List(Value('string'))"),
+    ('cais/mmlu', 'answer', "ClassLabel(names=['A', 'B', 'C', 'D'])"),
 ]
 
 
@@ -147,7 +152,8 @@ def test_training_set_contents(loaded):
 
 
 TASKS = ['gsm8k', 'arc_challenge', 'arc_easy', 'hellaswag', 'ifeval', 'aime24', 'hendrycks_math500',
-         'gpqa_diamond_zeroshot', 'humaneval', 'mbpp']
+         'gpqa_diamond_zeroshot', 'humaneval', 'mbpp', 'hendrycks_math_algebra', 'bbh_cot_fewshot_boolean_expressions',
+         'mmlu_abstract_algebra']
 
 
 @pytest.fixture(scope='module')
@@ -178,7 +184,8 @@ def test_lm_eval_tasks_load_through_the_hub(lm_eval_tasks):
     t = lm_eval_tasks
     assert {n: t[n]['docs'] for n in TASKS} == {'gsm8k': 3, 'arc_challenge': 3, 'arc_easy': 3, 'hellaswag': 3, 'ifeval': 4,
                                                'aime24': 3, 'hendrycks_math500': 4, 'gpqa_diamond_zeroshot': 3,
-                                               'humaneval': 3, 'mbpp': 3}
+                                               'humaneval': 3, 'mbpp': 3, 'hendrycks_math_algebra': 2,
+                                               'bbh_cot_fewshot_boolean_expressions': 3, 'mmlu_abstract_algebra': 3}
     assert t['gsm8k']['text'] == ('Question: Natalia sold clips to 48 of her friends in April, and then she sold half as '
                                   'many clips in May. How many clips did she sell altogether?\nAnswer:')
     assert t['gsm8k']['target'].endswith('#### 72')
@@ -203,6 +210,12 @@ def test_lm_eval_tasks_load_through_the_hub(lm_eval_tasks):
     assert t['mbpp']['text'].startswith('You are an expert Python programmer, and here is your task: Write a function to '
                                         'find the maximum of two numbers. Your code should pass these tests:\n\n'
                                         'assert max_of_two(1, 2) == 2\n')
+    assert (t['hendrycks_math_algebra']['text'], t['hendrycks_math_algebra']['target']) == (
+        'Problem: What is the value of $x$ if $2x + 3 = 11$?\nAnswer:', '4')  # the solution's last boxed answer
+    assert (t['bbh_cot_fewshot_boolean_expressions']['text'], t['bbh_cot_fewshot_boolean_expressions']['target']) == (
+        "Q: not ( True ) and ( True ) is\nA: Let's think step by step.\n", 'False')
+    assert (t['mmlu_abstract_algebra']['text'], t['mmlu_abstract_algebra']['target']) == (
+        'Find the order of the group Z_4 x Z_2.\nA. 2\nB. 4\nC. 6\nD. 8\nAnswer:', '3')
 
 
 def test_lm_eval_scoring_works_on_the_fixtures(lm_eval_tasks):
@@ -282,6 +295,11 @@ def test_the_loaders_name_the_dataset_the_row_and_the_field(local_hub, loaded):
                          len(load_preferences('allenai/olmo-2-1124-7b-preference-mix')),
                          len(load_preferences('HuggingFaceH4/ultrafeedback_binarized', 'test_prefs')),
                          [len(p['responses']) for p in load_ultrainteract_pools('openbmb/UltraInteract_sft')]]}
+        from posttrain.papers.grape import merge_pool  # GRAPE's Tulu-3 + OLMo-2 pool, from the datasets by id
+        pool, counts = merge_pool({'tulu-3-sft': 'allenai/tulu-3-sft-mixture'},
+                                  {'tulu-3-pref': 'allenai/llama-3.1-tulu-3-8b-preference-mixture',
+                                   'olmo-2-pref': 'allenai/olmo-2-1124-7b-preference-mix'})
+        out['pool'] = [[p['prompt'][0]['content'], [r['source'] for r in p['responses']]] for p in pool], counts
         for name, load in [('id', lambda: load_s1k('nobody/no-such-set')),
                            ('revision', lambda: load_s1k('simplescaling/s1K-1.1', revision='no-such-rev')),
                            ('schema', lambda: load_s1k('allenai/tulu-3-sft-mixture')),
@@ -292,7 +310,13 @@ def test_the_loaders_name_the_dataset_the_row_and_the_field(local_hub, loaded):
     '''
     out = run_json(code, local_hub.env())
     hub = local_hub.endpoint
-    assert out['sizes'] == [6, 5, 4, 3, [3, 2, 3]]  # the README's loaders, by id: every fixture row mapped
+    assert out['sizes'] == [6, 8, 4, 3, [3, 2, 3]]  # the README's loaders, by id: every fixture row mapped
+    sft, both = 'tulu-3-sft', ['tulu-3-sft', 'tulu-3-pref', 'olmo-2-pref']
+    assert out['pool'] == [[['What is 7 times 8?', both], ['Name a primary colour.', both],
+                            ['Write a haiku about rain.', [sft, 'tulu-3-pref']],  # OLMo-2's winner repeats Tulu-3's
+                            ['How many days are in a leap year?', ['tulu-3-pref', 'olmo-2-pref']]],
+                           {'conversations': 16, 'unanswered': 0, 'duplicates': 1, 'instructions': 9, 'kept': 4,
+                            'responses': 10}]
     assert out['id'] == (f"nobody/no-such-set: cannot load split 'train' from the hub at {hub} (DatasetNotFoundError: "
                          "Dataset 'nobody/no-such-set' doesn't exist on the Hub or cannot be accessed.)")
     assert out['revision'] == (f"simplescaling/s1K-1.1@no-such-rev: cannot load split 'train' from the hub at {hub} "

@@ -214,6 +214,11 @@ def _tulu_sft() -> Repo:
         {'id': 'ai2-adapt-dev/evol_codealpaca_heval_decontaminated_77', 'source': 'ai2-adapt-dev/evol_codealpaca_heval_decontaminated',
          'messages': _messages(('user', 'Write a Python function that returns the square of a number.'),
                                ('assistant', 'def square(x):\n    return x * x'))},
+        # instructions the preference mixtures reuse (as the real ones reuse SFT prompts), answered by the SFT mixture
+        # in its own words: with the winners below, GRAPE's Tulu-3 + OLMo-2 pools (papers.grape.merge_pool)
+        *[{'id': f'ai2-adapt-dev/tulu_v3.9_sft_reused_{i}', 'source': 'ai2-adapt-dev/tulu_v3.9_sft_reused',
+           'messages': _messages(('user', PREFERENCE_PAIRS[i][0]), ('assistant', answer))}
+          for i, answer in enumerate(SFT_ANSWERS)],
     ]
     cols = ['id', 'messages', 'source']
     return _repo({'README.md': _card('tulu-3-sft-mixture', [('default', [('train', 'data/train-*')])], ''),
@@ -233,8 +238,15 @@ PREFERENCE_PAIRS = (
 )
 
 
-def _pair_rows(prefix: str) -> list[dict]:
-    return [{'prompt': p, 'chosen': _messages(('user', p), ('assistant', c)),
+SFT_ANSWERS = ('The product of 7 and 8 is 56.', 'Blue is one of the primary colours.',
+               'Grey clouds gather low\nrain taps on the window pane\nthe garden drinks deep')  # the SFT mixture's
+OLMO2_CHOSEN = ('7 x 8 = 56.', 'Yellow (in the RYB model) is a primary colour.', None,  # None: the same winner as Tulu's
+                'There are 366 days in a leap year.')
+
+
+def _pair_rows(prefix: str, chosen: tuple[str | None, ...] = ()) -> list[dict]:
+    "Rows of PREFERENCE_PAIRS; `chosen[i]`, where given and not None, replaces pair i's winner."
+    return [{'prompt': p, 'chosen': _messages(('user', p), ('assistant', (chosen[i:i + 1] or (None,))[0] or c)),
              'rejected': _messages(('user', p), ('assistant', r)), 'id': f'{prefix}_{i}'}
             for i, (p, c, r) in enumerate(PREFERENCE_PAIRS)]
 
@@ -254,7 +266,7 @@ def _olmo2_pref() -> Repo:
     rows = [{'prompt': r['prompt'], 'chosen': r['chosen'], 'rejected': r['rejected'], 'chosen_rating': 5.0 - i % 2,
              'rejected_rating': 2.0 + i % 2, 'chosen_model': 'gpt-4o-2024-08-06', 'rejected_model': 'olmo-2-1124-7b-sft',
              'source': 'ai2-adapt-dev/sft_v3.9_used_on_policy_po_olmo2_7b', 'id': r['id']}
-            for i, r in enumerate(_pair_rows('sft_v3.9_used_on_policy_po_olmo2_7b'))]
+            for i, r in enumerate(_pair_rows('sft_v3.9_used_on_policy_po_olmo2_7b', OLMO2_CHOSEN))]
     cols = ['prompt', 'chosen', 'rejected', 'chosen_rating', 'rejected_rating', 'chosen_model', 'rejected_model', 'source', 'id']
     schema = [('prompt', STR), ('chosen', MSG), ('rejected', MSG), ('chosen_rating', F64), ('rejected_rating', F64),
               ('chosen_model', STR), ('rejected_model', STR), ('source', STR), ('id', STR)]
@@ -585,6 +597,74 @@ def _mbpp() -> Repo:
     return _repo({'README.md': card, **files}, layout)
 
 
+
+# GRAPE Table 2's benchmarks, one config each of lm-eval's groups (the hub-smoke scale names the matching subtask;
+# the gpu and paper scales the whole group, whose other configs have the same layout).
+# EleutherAI/hendrycks_math: <config>/{train,test}-00000-of-00001.parquet, configs algebra, counting_and_probability,
+# ...; columns problem, level, type, solution (strings) (huggingface.co/datasets/EleutherAI/hendrycks_math/tree/main/
+# algebra; lm_eval/tasks/hendrycks_math/utils.py reads problem and solution's last \boxed{}).
+HENDRYCKS_ALGEBRA = (
+    ('What is the value of $x$ if $2x + 3 = 11$?', 'Level 1', '$2x = 8$, so $x = \\boxed{4}$.'),
+    ('Simplify $3(a + 2) - 3a$.', 'Level 2', 'The $a$ terms cancel: $3a + 6 - 3a = \\boxed{6}$.'),
+    ('If $y = 5$, what is $y^2 - 1$?', 'Level 1', '$25 - 1 = \\boxed{24}$.'),
+    ('What is the slope of the line $y = 7x - 2$?', 'Level 2', 'In $y = mx + b$ form the slope is $m = \\boxed{7}$.'),
+)
+
+
+def _hendrycks_math() -> Repo:
+    rows = [{'problem': q, 'level': level, 'type': 'Algebra', 'solution': s} for q, level, s in HENDRYCKS_ALGEBRA]
+    train, test, cols = rows[2:], rows[:2], ['problem', 'level', 'type', 'solution']
+    schema = [(c, STR) for c in cols]
+    card = _card('hendrycks_math', [('algebra', [('train', 'algebra/train-*'), ('test', 'algebra/test-*')])], license='mit')
+    return _repo({'README.md': card, 'algebra/train-00000-of-00001.parquet': _parquet(train, schema),
+                  'algebra/test-00000-of-00001.parquet': _parquet(test, schema)},
+                 {'algebra': {'train': (train, cols), 'test': (test, cols)}})
+
+
+# SaylorTwift/bbh: <config>/test-00000-of-00001.parquet, configs boolean_expressions, causal_judgement, ...; split test;
+# columns input, target (strings) (lm_eval/tasks/bbh/cot_fewshot/_cot_fewshot_template_yaml: dataset_path, test_split;
+# the three shots are in the task YAML, not the dataset).
+BBH_BOOLEAN = (('not ( True ) and ( True ) is', 'False'), ('True and not not ( not False ) is', 'True'),
+               ('not True or ( False and True ) is', 'False'))
+
+
+def _bbh() -> Repo:
+    rows, cols = [{'input': i, 'target': t} for i, t in BBH_BOOLEAN], ['input', 'target']
+    card = _card('bbh', [('boolean_expressions', [('test', 'boolean_expressions/test-*')])], license='mit')
+    return _repo({'README.md': card, 'boolean_expressions/test-00000-of-00001.parquet': _parquet(rows, [(c, STR) for c in cols])},
+                 {'boolean_expressions': {'test': (rows, cols)}})
+
+
+# cais/mmlu: <config>/{test,validation,dev}-00000-of-00001.parquet, configs abstract_algebra, anatomy, ... (57 subjects,
+# plus all and auxiliary_train); columns question, subject (strings), choices (list of strings), answer (ClassLabel
+# A-D, stored as int64 with the features in the parquet metadata, as `datasets` writes it) (card dataset_info;
+# lm_eval/tasks/mmlu/default/_default_template_yaml: test_split test, fewshot_split dev).
+MMLU_ALGEBRA = (
+    ('Find the order of the group Z_4 x Z_2.', ['2', '4', '6', '8'], 3),
+    ('Which of these is a field?', ['Z_4', 'Z_5', 'Z_6', 'Z_8'], 1),
+    ('How many elements of Z_6 generate the whole group?', ['1', '2', '3', '6'], 1),
+    ('Is the set of even integers a group under addition?', ['Yes', 'No', 'Only with 0 removed', 'Only mod 2'], 0),
+    ('The identity of the multiplicative group of nonzero rationals is', ['0', '1', '-1', 'none'], 1),
+)
+_MMLU_FEATURES = {'question': {'dtype': 'string', '_type': 'Value'}, 'subject': {'dtype': 'string', '_type': 'Value'},
+                  'choices': {'feature': {'dtype': 'string', '_type': 'Value'}, '_type': 'List'},
+                  'answer': {'names': ['A', 'B', 'C', 'D'], '_type': 'ClassLabel'}}
+
+
+def _mmlu() -> Repo:
+    rows = [{'question': q, 'subject': 'abstract_algebra', 'choices': c, 'answer': a} for q, c, a in MMLU_ALGEBRA]
+    cols, files, layout = ['question', 'subject', 'choices', 'answer'], {}, {'abstract_algebra': {}}
+    schema = pa.schema([('question', STR), ('subject', STR), ('choices', STRS), ('answer', I64)],
+                       metadata={'huggingface': json.dumps({'info': {'features': _MMLU_FEATURES}})})
+    for split, part in (('test', rows[:3]), ('validation', rows[3:4]), ('dev', rows[4:])):
+        buf = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(part, schema=schema), buf, compression='snappy')
+        files[f'abstract_algebra/{split}-00000-of-00001.parquet'] = buf.getvalue()
+        layout['abstract_algebra'][split] = (part, cols)
+    card = _card('mmlu', [('abstract_algebra', [(s, f'abstract_algebra/{s}-*') for s in ('test', 'validation', 'dev')])],
+                 license='mit')
+    return _repo({'README.md': card, **files}, layout)
+
 # evaluate-metric/code_eval (a Space): code_eval.py, fetched by `evaluate.load("code_eval")` from
 # {HF_ENDPOINT}/spaces/evaluate-metric/code_eval/resolve/v<evaluate version>/code_eval.py (falling back to main), which
 # lm-eval's humaneval and mbpp utils.py call when imported. The script is the project's own stand-in (spaces/code_eval.py).
@@ -608,6 +688,9 @@ DATASET_FIXTURES: dict[str, Callable[[], Repo]] = {
     'Idavidrein/gpqa': _gpqa,
     'openai/openai_humaneval': _humaneval,
     'google-research-datasets/mbpp': _mbpp,
+    'EleutherAI/hendrycks_math': _hendrycks_math,
+    'SaylorTwift/bbh': _bbh,
+    'cais/mmlu': _mmlu,
 }
 
 
