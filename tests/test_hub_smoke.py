@@ -27,7 +27,7 @@ def hub_smoke(tmp_path_factory):
 def test_every_covered_notebook_ran_and_wrote_its_outputs(hub_smoke):
     root, out, _ = hub_smoke
     ran = {line.split('|')[1].strip() for line in out.splitlines() if line.count('|') > 3 and '| ran ' in line}
-    assert ran == {job.name for job in plan('hub-smoke')} >= {'r1k_data', 'r1k_sft', 'r1k_dpo', 'smoltulu_grid'}
+    assert ran == {job.name for job in plan('hub-smoke')} >= {'r1k_data', 'r1k_sft', 'r1k_dpo', 'smoltulu_grid', 'grape_tulu_olmo'}
     figures = root / 'figures' / 'hub-smoke'
     missing = [f for a in collect_manifest() if a.covered('hub-smoke') for f in a.outputs if not (figures / f).is_file()]
     assert not missing, missing
@@ -71,10 +71,32 @@ def test_smoltulu_grid_trains_on_tulu3_and_scores_lm_eval_tasks(hub_smoke):
     assert {claim.split(' (')[1].split(')')[0] for claim in items.claim} == {'arc_challenge', 'hellaswag', 'gsm8k', 'ifeval'}
 
 
+def test_grape_table2_merges_the_tulu_olmo_mixtures_and_scores_the_papers_benchmarks(hub_smoke):
+    root, _, _ = hub_smoke
+    figures = root / 'figures' / 'hub-smoke'
+    table = pd.read_csv(figures / 'grape_table2.csv').set_index('data')
+    # the fixture pool: the three SFT instructions the preference mixtures reuse with other winners (3 + 3 + 2 responses);
+    # the preference-only prompt is left out; all available = the 8 SFT rows + the 8 responses - the 3 SFT ones in both
+    assert table.examples.to_dict() == {'grape': 3, 'random': 3, 'lowest': 3, 'sft_only': 3, 'all_responses': 8,
+                                        'full_sft': 8, 'all_available': 13}
+    assert [c for c in table.columns if c.endswith(' acc')] == ['BBH acc', 'MMLU acc', 'MATH acc', 'average acc']
+    assert not [c for c in table.columns if 'logp' in c]  # the analogue's held-out log-prob is not run on these data
+    items = pd.read_csv(figures / 'grape_table2_claims_items.csv')
+    assert set(items.metric) == {'BBH accuracy', 'MMLU accuracy', 'MATH accuracy'}
+    assert set(items['item'].str.split('/').str[0]) == {'bbh_cot_fewshot_boolean_expressions', 'mmlu_abstract_algebra',
+                                                         'hendrycks_math_algebra'}  # lm-eval's own tasks
+    assert items[['a', 'b']].isin([0.0, 1.0]).all(axis=None)
+    assert len(pd.read_csv(figures / 'grape_table2_claims.csv')) == 6 * 3 - 1  # the paper's MATH tie has no direction
+    used = json.loads((figures / 'grape_table2.provenance.json').read_text())['parameters']
+    assert (used['model'], used['data']['sft']) == ('meta-llama/Llama-3.1-8B', {'tulu-3-sft': 'allenai/tulu-3-sft-mixture'})
+
+
 def test_the_data_came_from_the_hub_by_id(hub_smoke):
     _, _, cache = hub_smoke
     for repo in ('datasets--simplescaling--s1K-1.1', 'datasets--allenai--tulu-3-sft-mixture',
                  'datasets--Maxwell-Jia--AIME_2024', 'datasets--HuggingFaceH4--MATH-500', 'datasets--Idavidrein--gpqa',
                  'datasets--allenai--ai2_arc', 'models--Qwen--Qwen2.5-7B-Instruct', 'models--HuggingFaceTB--SmolLM2-135M',
-                 'models--posttrain-fixtures--r1k-teacher'):
+                 'models--posttrain-fixtures--r1k-teacher', 'datasets--allenai--llama-3.1-tulu-3-8b-preference-mixture',
+                 'datasets--allenai--olmo-2-1124-7b-preference-mix', 'datasets--cais--mmlu', 'datasets--SaylorTwift--bbh',
+                 'datasets--EleutherAI--hendrycks_math', 'models--meta-llama--Llama-3.1-8B'):
         assert (cache / repo).is_dir(), f'{repo} not in the hub cache: {sorted(p.name for p in cache.iterdir())}'

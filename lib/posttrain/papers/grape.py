@@ -26,18 +26,19 @@ from ..grape import best_source, build_pool, select
 from ..inversion import LocalTeacher
 from ..preference import zero_appended_answer
 from ..train import TrainConfig, records_digest, train_stage
-from ..reproduce import ANALOGUE_ONLY, DIAGRAM, OFFLINE, Artifact, analogue, claims_files, figure_files, table_files
+from ..reproduce import ALL, ANALOGUE_ONLY, DIAGRAM, OFFLINE, Artifact, analogue, claims_files, figure_files, table_files
 from ..scoring import score_table
 from ..tasks import build_suite
 
 # %% auto #0
-__all__ = ['SCALES', 'SUITE_DATASETS', 'SFT_MIXTURE', 'HELDOUT_STYLE', 'ACCURACY', 'HELDOUT_LOGP', 'PAPER_TABLE1', 'PAPER_TABLE2',
-           'PAPER_TABLE5', 'PAPER_TABLE6', 'PAPER_TABLE7', 'NO_ACCURACY', 'ULTRAINTERACT_ANALOGUE',
-           'TULU_OLMO_ANALOGUE', 'SELF_GENERATION_ANALOGUE', 'MANIFEST', 'GrapeScale', 'scale_of', 'generate_responses',
-           'with_samples', 'add_model_samples', 'first_exchange', 'merge_pool', 'suite_datasets', 'training_view',
-           'sft_run', 'best_other_source', 'strategy_records', 'strategy_run', 'union_records', 'accuracy',
-           'heldout_response', 'heldout_tests', 'heldout_logprob', 'measure', 'self_generated', 'loss_curve',
-           'weight_distance']
+__all__ = ['SCALES', 'SUITE_DATASETS', 'SFT_MIXTURE', 'TULU_OLMO_SOURCES', 'TABLE2_BENCHMARKS', 'TULU_OLMO', 'HELDOUT_STYLE',
+           'ACCURACY', 'HELDOUT_LOGP', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE2_BENCHMARKS', 'PAPER_TABLE5',
+           'PAPER_TABLE6', 'PAPER_TABLE7', 'NO_ACCURACY', 'ULTRAINTERACT_ANALOGUE', 'TULU_OLMO_ANALOGUE',
+           'SELF_GENERATION_ANALOGUE', 'TULU_OLMO_DATA', 'MANIFEST', 'GrapeScale', 'scale_of', 'generate_responses',
+           'with_samples', 'add_model_samples', 'first_exchange', 'merge_pool', 'suite_datasets', 'TuluOlmoData',
+           'tulu_olmo_data', 'tulu_olmo_pool', 'training_view', 'sft_run', 'best_other_source', 'strategy_records',
+           'strategy_run', 'union_records', 'accuracy', 'heldout_response', 'heldout_tests', 'heldout_logprob',
+           'measure', 'benchmark_accuracy', 'self_generated', 'loss_curve', 'weight_distance', 'tulu_olmo_data_used']
 
 # %% ../../../nbs/papers/grape/00_grape.ipynb #f687ec05
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ SCALES: dict[str, GrapeScale] = {
     'cpu': GrapeScale('smollm2-135m-instruct', n_train=3, n_merged=3, n_test=0, n_logprob_test=12,
                       sft=TrainConfig(epochs=1, learning_rate=1e-3, batch_size=1, lora_r=16),
                       seeds=(0, 1, 2), table1_seeded=('grape', 'original'), max_gen_tokens=96, eval_batch_size=16),
+    'hub-smoke': GrapeScale('meta-llama/Llama-3.1-8B', n_train=1, n_merged=2, n_test=2, n_logprob_test=4,
+                            sft=TrainConfig(epochs=1, learning_rate=3e-3, batch_size=2, lora_r=8, max_length=160,
+                                            dtype='float32'),
+                            max_gen_tokens=16, eval_batch_size=8),  # the paper's model id (the hub serves `tiny`)
     'gpu': GrapeScale('smollm2-135m-instruct', n_train=1000, n_merged=1000, n_test=300, n_logprob_test=1000,
                       sft=TrainConfig(epochs=1, learning_rate=2e-5, batch_size=16, lora_r=None, max_length=2048),
                       seeds=(0, 1, 2), n_self_samples=4, self_sources=('stepwise', 'latex'), max_gen_tokens=512,
@@ -218,6 +223,58 @@ def suite_datasets(folder: Path | str, suites: str | Sequence[str], n: int,
             'preference': {'tulu-3-pref': write_jsonl(folder / 'tulu-3-pref.jsonl', preference['tulu-3-pref']),
                            'olmo-2-pref': _write_parquet(folder / 'olmo-2-pref.parquet', preference['olmo-2-pref'])}}
 
+# %% ../../../nbs/papers/grape/00_grape.ipynb #e1544adf
+@dataclass(frozen=True)
+class TuluOlmoData:
+    "GRAPE Table 2's own data at one preset: the datasets merged into the pool, how much of it is used, the benchmarks."
+    sft: dict[str, str]  # {response source: SFT dataset (hub id or file)}
+    preference: dict[str, str]  # {response source: preference dataset}; only the winners enter the pool
+    benchmarks: dict[str, tuple[str, str]]  # {the paper's column: (lm-eval task or group, the metric it scores)}
+    fraction: float = 1.0  # of the pool's instructions and of the SFT mixture's rows (a seeded sample below 1)
+    n_test: int | None = None  # documents per lm-eval task (None: all)
+
+    def to_dict(self) -> dict: return dataclasses.asdict(self)
+
+
+TULU_OLMO_SOURCES = {'sft': {'tulu-3-sft': 'allenai/tulu-3-sft-mixture'},
+                     'preference': {'tulu-3-pref': 'allenai/llama-3.1-tulu-3-8b-preference-mixture',
+                                    'olmo-2-pref': 'allenai/olmo-2-1124-7b-preference-mix'}}
+# the paper's BBH (3-shot chain of thought), MMLU (0-shot) and MATH (0-shot) columns; AlpacaEval-2 and LeetCode are
+# not lm-eval tasks
+TABLE2_BENCHMARKS = {'BBH': ('bbh_cot_fewshot', 'exact_match,get-answer'), 'MMLU': ('mmlu', 'acc'),
+                     'MATH': ('hendrycks_math', 'exact_match')}
+TULU_OLMO: dict[str, TuluOlmoData] = {
+    'hub-smoke': TuluOlmoData(**TULU_OLMO_SOURCES, n_test=2, benchmarks={
+        'BBH': ('bbh_cot_fewshot_boolean_expressions', 'exact_match,get-answer'), 'MMLU': ('mmlu_abstract_algebra', 'acc'),
+        'MATH': ('hendrycks_math_algebra', 'exact_match')}),
+    'gpu': TuluOlmoData(**TULU_OLMO_SOURCES, benchmarks=TABLE2_BENCHMARKS, fraction=0.01, n_test=50),
+    'paper': TuluOlmoData(**TULU_OLMO_SOURCES, benchmarks=TABLE2_BENCHMARKS),
+}
+
+
+def tulu_olmo_data(preset: str) -> TuluOlmoData | None:
+    "The paper's Table 2 data at `preset`, or None where it runs the local analogue (`suite_datasets`)."
+    return TULU_OLMO.get(get_preset(preset).name)
+
+
+def _sample(records: list[dict], fraction: float, seed: int) -> list[dict]:
+    if fraction >= 1: return records
+    keep = sorted(random.Random(seed).sample(range(len(records)), max(1, round(fraction * len(records)))))
+    return [records[i] for i in keep]
+
+
+def tulu_olmo_pool(data: TuluOlmoData, seed: int = 0) -> tuple[list[dict], dict, list[dict]]:
+    """The pool merged from `data`'s datasets (`merge_pool`), only instructions an SFT dataset answers, its counts, and
+    the SFT mixture (the full-SFT rows' data); both sampled to `data.fraction` (seeded), the counts saying how many
+    were merged, left out and kept."""
+    if not 0 < data.fraction <= 1: raise ValueError(f'fraction must be in (0, 1], got {data.fraction}')
+    merged, counts = merge_pool(data.sft, data.preference)
+    answered = [p for p in merged if any(r['source'] in data.sft for r in p['responses'])]
+    sft_mixture = [r for source in data.sft.values() for r in load_tulu_sft(source)]
+    pool, sft_mixture = _sample(answered, data.fraction, seed), _sample(sft_mixture, data.fraction, seed)
+    return pool, counts | {'without an SFT response': len(merged) - len(answered), 'sampled': len(pool),
+                           'responses': sum(len(p['responses']) for p in pool)}, sft_mixture
+
 # %% ../../../nbs/papers/grape/00_grape.ipynb #d1e8632a
 def training_view(records: Iterable[dict]) -> list[dict]:
     "The part of SFT records that training reads: id and messages (selection metadata left out)."
@@ -340,6 +397,28 @@ def measure(scale: GrapeScale, model: str | Path, seed: int = 0, root: Path | st
     if scale.n_test: out[ACCURACY] = accuracy(scale, model, seed, root)
     return out
 
+# %% ../../../nbs/papers/grape/00_grape.ipynb #ada18be7
+def benchmark_accuracy(scale: GrapeScale, data: TuluOlmoData, model: str | Path, seed: int = 0,
+                       root: Path | str | None = None) -> dict[str, dict]:
+    """`model`'s score on each of `data.benchmarks` through lm-eval, as `measure` gives its measures: {column:
+    {'average': the mean over its documents, 'items': {'task/doc': score}}} (cached)."""
+    spec = {'model': str(model), 'benchmarks': data.benchmarks, 'n_test': data.n_test,
+            'max_gen_tokens': scale.max_gen_tokens, 'eval_batch_size': scale.eval_batch_size, 'seed': seed}
+
+    def run(run_dir: Path) -> dict:
+        from posttrain.models import load_model
+        loaded, tokenizer = load_model(model, scale.sft.dtype)
+        out = {}
+        for column, (task, metric) in data.benchmarks.items():
+            _, items = evaluate(loaded, tokenizer, tasks=[task], limit=data.n_test, seed=seed,
+                                batch_size=scale.eval_batch_size, max_gen_tokens=scale.max_gen_tokens, return_items=True)
+            scored = items[items.metric == metric]
+            if scored.empty: raise ValueError(f'{task}: lm-eval scored no {metric!r} (it scored {sorted(set(items.metric))})')
+            values = dict(sorted((f'{t}/{doc}', float(v)) for t, doc, v in scored[['task', 'item', 'value']].itertuples(index=False)))
+            out[column] = {'average': sum(values.values()) / len(values), 'items': values}
+        return out
+    return run_stage('grape-benchmarks', spec, run, seed=seed, root=root)['outputs']
+
 # %% ../../../nbs/papers/grape/00_grape.ipynb #5879dd4a
 def self_generated(scale: GrapeScale, model: str | Path, pool: Sequence[dict], *, n: int = 1,
                    temperature: float | None = None, seed: int = 0,
@@ -392,6 +471,15 @@ PAPER_TABLE1 = {'original': ('Original-UI', 36.8, (3.6, 4.7, 3.8, 11.6)),
 PAPER_TABLE2 = {'grape': ('GRAPE', 35.9), 'random': ('Random', 32.8), 'lowest': ('Highest (lowest-probability?)', 30.8),
                 'sft_only': ('SFT-Only', 30.5), 'all_responses': ('All Responses', 34.2), 'full_sft': ('Tulu3-SFT', 32.4),
                 'all_available': ('All Available Data', 33.2)}
+# GRAPE Table 2, the Llama-3.1-8B columns we run: {our row: {column: score}} (Tulu3-SFT's MATH is 4-shot, the released
+# model's; the others are 0-shot)
+PAPER_TABLE2_BENCHMARKS = {'grape': {'BBH': 69.6, 'MMLU': 64.5, 'MATH': 32.1},
+                           'random': {'BBH': 68.6, 'MMLU': 63.1, 'MATH': 27.9},
+                           'lowest': {'BBH': 68.9, 'MMLU': 63.2, 'MATH': 22.9},
+                           'sft_only': {'BBH': 68.9, 'MMLU': 64.1, 'MATH': 20.2},
+                           'all_responses': {'BBH': 68.7, 'MMLU': 62.8, 'MATH': 32.1},
+                           'full_sft': {'BBH': 67.9, 'MMLU': 65.9, 'MATH': 31.5},
+                           'all_available': {'BBH': 69.8, 'MMLU': 62.1, 'MATH': 32.5}}
 # GRAPE Table 5 (self-distillation on UltraInteract): the average of each base model fine-tuned on the original responses
 # and on its own samples
 PAPER_TABLE5 = {'original': {'Mistral-7B': 32.7, 'Llama-3.1-8B': 36.8, 'Llama-3.2-3B': 20.3},
@@ -421,6 +509,17 @@ TULU_OLMO_ANALOGUE = analogue(f'generated files in the Tulu-3 SFT and OLMo-2 / T
                               'merged per instruction by merge_pool; held-out test problems as benchmarks')
 SELF_GENERATION_ANALOGUE = analogue('word problems standing in for MATH, with solutions sampled from the fine-tuned '
                                     'model; held-out test problems as benchmarks')
+
+
+def tulu_olmo_data_used(preset: str) -> tuple[str, str]:
+    "What grape_tulu_olmo runs at `preset`, for the manifest: the paper's datasets and benchmarks, or the local analogue."
+    if (data := tulu_olmo_data(preset)) is None: return TULU_OLMO_ANALOGUE[preset]
+    share = f' ({data.fraction:.0%} of the pool and of the SFT mixture)' if data.fraction < 1 else ''
+    return ('paper', f"{', '.join([*data.sft.values(), *data.preference.values()])} merged per instruction{share}; "
+                     f"lm-eval {', '.join(task for task, _ in data.benchmarks.values())}")
+
+
+TULU_OLMO_DATA = {preset: tulu_olmo_data_used(preset) for preset in ALL}
 MANIFEST: list[Artifact] = [
     Artifact('grape_figure1', 'GRAPE', 'Figure 1', 'GRAPE overview', reason=DIAGRAM),
     Artifact('grape_table1', 'GRAPE', 'Table 1', 'synthetic experiment on UltraInteract-SFT: GRAPE against baselines',
@@ -428,15 +527,15 @@ MANIFEST: list[Artifact] = [
              table_files('grape_table1') + claims_files('grape_table1') + table_files('grape_table1_cost'), OFFLINE,
              reason=ANALOGUE_ONLY, limits=NO_ACCURACY, data=ULTRAINTERACT_ANALOGUE),
     Artifact('grape_table2', 'GRAPE', 'Table 2', 'GRAPE on the Tulu-3 + OLMo-2 pool',
-             'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table2') + claims_files('grape_table2'), OFFLINE,
-             reason=ANALOGUE_ONLY, limits=NO_ACCURACY, data=TULU_OLMO_ANALOGUE),
+             'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table2') + claims_files('grape_table2'), ALL,
+             limits=NO_ACCURACY, data=TULU_OLMO_DATA),
     Artifact('grape_figure2', 'GRAPE', 'Figure 2', 'training loss with the best, random and worst responses',
-             'papers/grape/grape_tulu_olmo.ipynb', figure_files('grape_figure2') + claims_files('grape_figure2'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=TULU_OLMO_ANALOGUE),
+             'papers/grape/grape_tulu_olmo.ipynb', figure_files('grape_figure2') + claims_files('grape_figure2'), ALL,
+             data=TULU_OLMO_DATA),
     Artifact('grape_table3', 'GRAPE', 'Table 3', 'GRAPE on OpenHermes-2.5',
              reason='not planned offline: needs OpenHermes-2.5 and the response sets merged with it from the hub, '
                     'scored by AlpacaEval-2 (a GPT-4 judge); its method is Table 2\'s (merge_pool + GRAPE), which '
-                    'grape_tulu_olmo reproduces on local files'),
+                    'grape_tulu_olmo runs on the Tulu-3 and OLMo-2 mixtures'),
     Artifact('grape_table4', 'GRAPE', 'Table 4', 'GRAPE on Magpie-Zoo (judged by AlpacaEval-2 in the paper)',
              reason='not planned offline: needs the Magpie-Zoo instructions with ten Qwen2.5-72B-Instruct samples each '
                     'and an AlpacaEval-2 LLM judge; choosing among one generator\'s samples is Table 1\'s code path'),
@@ -447,8 +546,7 @@ MANIFEST: list[Artifact] = [
              'papers/grape/grape_self_generation.ipynb', table_files('grape_table6') + claims_files('grape_table6'), OFFLINE,
              reason=ANALOGUE_ONLY, limits=NO_ACCURACY, data=SELF_GENERATION_ANALOGUE),
     Artifact('grape_table7', 'GRAPE', 'Table 7', 'parameter distance from the base model: GRAPE against worst',
-             'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table7'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=TULU_OLMO_ANALOGUE),
+             'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table7'), ALL, data=TULU_OLMO_DATA),
     Artifact('grape_figure3', 'GRAPE', 'Figure 3', 'average benchmark score over training, best against random',
              reason='not planned: the runs of Figure 2 evaluated at every checkpoint; Table 2 reports their end point'),
     Artifact('grape_table8', 'GRAPE', 'Table 8', 'closest-1 against random-1 within UltraInteract',
