@@ -39,10 +39,12 @@ EXPECTED = [
     ('allenai/llama-3.1-tulu-3-8b-preference-mixture', 'default', 'train', 4, PREF),
     ('openbmb/UltraInteract_sft', 'default', 'train', 8, ['task', 'dataset', 'instruction', 'response', 'id', 'parent_id']),
     ('allenai/olmo-2-1124-7b-preference-mix', 'default', 'train', 4, OLMO),
-    ('allenai/reward-bench', 'default', 'raw', 5, RB),
-    ('allenai/reward-bench', 'default', 'filtered', 4, RB),
+    ('allenai/reward-bench', 'default', 'raw', 6, RB),
+    ('allenai/reward-bench', 'default', 'filtered', 5, RB),
     ('HuggingFaceH4/ultrafeedback_binarized', 'default', 'train_prefs', 4, UF),
     ('HuggingFaceH4/ultrafeedback_binarized', 'default', 'test_prefs', 3, UF),
+    ('allenai/ultrafeedback_binarized_cleaned', 'default', 'train_prefs', 4, [*UF, 'source']),
+    ('allenai/ultrafeedback_binarized_cleaned', 'default', 'test_prefs', 3, [*UF, 'source']),
     ('openai/gsm8k', 'main', 'train', 6, ['question', 'answer']),
     ('openai/gsm8k', 'main', 'test', 3, ['question', 'answer']),
     *[('allenai/ai2_arc', c, s, 3, ARC) for c in ('ARC-Challenge', 'ARC-Easy') for s in ('train', 'validation', 'test')],
@@ -290,10 +292,13 @@ def test_the_loaders_name_the_dataset_the_row_and_the_field(local_hub, loaded):
     a dataset whose columns differ from the loader's schema names the row and the missing field; nothing is returned."""
     code = '''
         import json
-        from posttrain.data import DataError, load_preferences, load_s1k, load_tulu_sft, load_ultrainteract_pools
+        from posttrain.data import (DataError, load_preferences, load_reward_bench, load_s1k, load_tulu_sft,
+                                    load_ultrainteract_pools)
         out = {'sizes': [len(load_s1k('simplescaling/s1K-1.1')), len(load_tulu_sft('allenai/tulu-3-sft-mixture')),
                          len(load_preferences('allenai/olmo-2-1124-7b-preference-mix')),
                          len(load_preferences('HuggingFaceH4/ultrafeedback_binarized', 'test_prefs')),
+                         len(load_preferences('allenai/ultrafeedback_binarized_cleaned', 'test_prefs')),
+                         [r['meta']['section'] for r in load_reward_bench()],
                          [len(p['responses']) for p in load_ultrainteract_pools('openbmb/UltraInteract_sft')]]}
         from posttrain.papers.grape import merge_pool  # GRAPE's Tulu-3 + OLMo-2 pool, from the datasets by id
         pool, counts = merge_pool({'tulu-3-sft': 'allenai/tulu-3-sft-mixture'},
@@ -310,7 +315,8 @@ def test_the_loaders_name_the_dataset_the_row_and_the_field(local_hub, loaded):
     '''
     out = run_json(code, local_hub.env())
     hub = local_hub.endpoint
-    assert out['sizes'] == [6, 8, 4, 3, [3, 2, 3]]  # the README's loaders, by id: every fixture row mapped
+    assert out['sizes'] == [6, 8, 4, 3, 3, ['Chat', 'Safety', 'Reasoning', 'Reasoning', 'Chat Hard'],
+                            [3, 2, 3]]  # the README's loaders, by id: every fixture row mapped
     sft, both = 'tulu-3-sft', ['tulu-3-sft', 'tulu-3-pref', 'olmo-2-pref']
     assert out['pool'] == [[['What is 7 times 8?', both], ['Name a primary colour.', both],
                             ['Write a haiku about rain.', [sft, 'tulu-3-pref']],  # OLMo-2's winner repeats Tulu-3's

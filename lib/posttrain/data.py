@@ -23,9 +23,10 @@ from .core import atomic_write_text
 if TYPE_CHECKING: from datasets import Dataset
 
 # %% auto #0
-__all__ = ['ROLES', 'DIRECTIONS', 'KINDS', 'DATA_FILE_TYPES', 'THINK_TEMPLATE', 'S1K_TEACHERS', 'ULTRAINTERACT_SOURCE',
-           'DataError', 'validate_record', 'read_jsonl', 'write_jsonl', 'check_output', 'jsonl_lines', 'located_rows',
-           'read_records', 'to_dataset', 'load_s1k', 'load_tulu_sft', 'load_preferences', 'load_ultrainteract_pools']
+__all__ = ['ROLES', 'DIRECTIONS', 'KINDS', 'DATA_FILE_TYPES', 'THINK_TEMPLATE', 'S1K_TEACHERS', 'REWARD_BENCH_SECTIONS',
+           'ULTRAINTERACT_SOURCE', 'DataError', 'validate_record', 'read_jsonl', 'write_jsonl', 'check_output',
+           'jsonl_lines', 'located_rows', 'read_records', 'to_dataset', 'load_s1k', 'load_tulu_sft', 'load_preferences',
+           'load_reward_bench', 'load_ultrainteract_pools']
 
 # %% ../../nbs/02_data.ipynb #92f5cb28
 class DataError(ValueError):
@@ -416,6 +417,30 @@ def load_preferences(source: str | Path | Iterable[dict], split: str = 'train', 
     """Tulu-3 / OLMo-2 / UltraFeedback preference rows (whole `chosen` / `rejected` conversations) as 'preference'
     records."""
     return _load(source, split, 'preference', _preference_record, skip_invalid, config=config, revision=revision)
+
+# %% ../../nbs/02_data.ipynb #4939c894
+REWARD_BENCH_SECTIONS = {
+    'Chat': ('alpacaeval-easy', 'alpacaeval-length', 'alpacaeval-hard', 'mt-bench-easy', 'mt-bench-med'),
+    'Chat Hard': ('mt-bench-hard', 'llmbar-natural', 'llmbar-adver-neighbor', 'llmbar-adver-GPTInst',
+                  'llmbar-adver-GPTOut', 'llmbar-adver-manual'),
+    'Safety': ('refusals-dangerous', 'refusals-offensive', 'xstest-should-refuse', 'xstest-should-respond', 'donotanswer'),
+    'Reasoning': ('math-prm', 'hep-cpp', 'hep-go', 'hep-java', 'hep-js', 'hep-python', 'hep-rust')}
+_SECTION_OF = {subset: section for section, subsets in REWARD_BENCH_SECTIONS.items() for subset in subsets}
+
+
+def _reward_bench_record(i: int, row: dict) -> dict:
+    subset = _text(row, 'subset', empty='empty subset')
+    if subset not in _SECTION_OF: raise DataError(f'unknown RewardBench subset {subset!r}', 'subset')
+    def turn(role, key): return [{'role': role, 'content': _text(row, key, empty=f'empty {key}')}]
+    return {'id': str(_get(row, 'id')), 'prompt': turn('user', 'prompt'), 'chosen': turn('assistant', 'chosen'),
+            'rejected': turn('assistant', 'rejected'), 'source': subset,
+            'meta': {'section': _SECTION_OF[subset], **_extra(row, ('id', 'prompt', 'chosen', 'rejected', 'subset'))}}
+
+
+def load_reward_bench(source: str | Path | Iterable[dict] = 'allenai/reward-bench', split: str = 'filtered', *,
+                      skip_invalid: bool = False, config: str | None = None, revision: str | None = None) -> list[dict]:
+    "RewardBench pairs as 'preference' records: `source` is the subset, `meta['section']` its section (Chat, ...)."
+    return _load(source, split, 'preference', _reward_bench_record, skip_invalid, config=config, revision=revision)
 
 # %% ../../nbs/02_data.ipynb #9fd46ab1
 ULTRAINTERACT_SOURCE = 'UltraInteract-SFT'

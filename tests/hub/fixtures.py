@@ -43,6 +43,7 @@ MODEL_FIXTURES: tuple[tuple[str, str | Callable[[], Path]], ...] = (
     ('Qwen/Qwen2.5-0.5B-Instruct', 'tiny'),
     ('Qwen/Qwen2.5-7B', 'tiny'),
     ('HuggingFaceTB/SmolLM2-135M', 'tiny'),
+    ('HuggingFaceTB/SmolLM2-1.7B', 'tiny'),
     ('meta-llama/Llama-3.1-8B', 'tiny'),
     ('mistralai/Mistral-7B-v0.3', 'tiny'),
     ('allenai/Llama-3.1-Tulu-3-8B-SFT', 'tiny'),
@@ -325,6 +326,7 @@ REWARD_BENCH = (
     ('math-prm', 'What is 12 + 30?', '12 + 30 = 42. The answer is 42.', 'human', '12 + 30 = 32. The answer is 32.', 'GPT-4'),
     ('hep-python', 'Write a Python function `add(a, b)` that returns the sum.', 'def add(a, b):\n    return a + b',
      'human', 'def add(a, b):\n    return a - b', 'human'),
+    ('llmbar-natural', 'Give one word that rhymes with "cat".', 'Hat.', 'human', 'Dog.', 'human'),
 )
 
 
@@ -355,6 +357,35 @@ def _ultrafeedback() -> Repo:
     schema = [('prompt', STR), ('prompt_id', STR), ('chosen', MSG), ('rejected', MSG), ('messages', MSG),
               ('score_chosen', F64), ('score_rejected', F64)]
     card = _card('ultrafeedback_binarized', [('default', [('train_prefs', 'data/train_prefs-*'), ('test_prefs', 'data/test_prefs-*')])], '')
+    return _repo({'README.md': card, 'data/train_prefs-00000-of-00001.parquet': _parquet(train, schema),
+                  'data/test_prefs-00000-of-00001.parquet': _parquet(test, schema)},
+                 {'default': {'train_prefs': (train, cols), 'test_prefs': (test, cols)}})
+
+
+# allenai/ultrafeedback_binarized_cleaned (SmolTulu Table 8's UFB: its test_prefs split): UltraFeedback binarized with
+# TruthfulQA prompts removed and a `source` column added; data/<split>-00000-of-00001.parquet, config default, splits
+# train_prefs, test_prefs (also train_sft, test_sft, train_gen, test_gen, not served here); columns as
+# HuggingFaceH4/ultrafeedback_binarized's plus source (card, huggingface.co/datasets/allenai/ultrafeedback_binarized_cleaned).
+UFB_TEST_PAIRS = (
+    ('Suggest a name for a black cat.', 'How about "Shadow"?', 'Cats are animals.'),
+    ('What is the boiling point of water at sea level, in Celsius?', '100 degrees Celsius.', '50 degrees Celsius.'),
+    ('Summarise "The Tortoise and the Hare" in one sentence.',
+     'A slow, steady tortoise beats a boastful hare who naps during their race.', 'A hare eats a carrot.'),
+)
+
+
+def _ultrafeedback_cleaned() -> Repo:
+    def rows(pairs, source):
+        return [{'prompt': p, 'prompt_id': hashlib.sha256(p.encode()).hexdigest(),
+                 'chosen': _messages(('user', p), ('assistant', c)), 'rejected': _messages(('user', p), ('assistant', r)),
+                 'messages': _messages(('user', p), ('assistant', c)), 'score_chosen': 8.5 - i, 'score_rejected': 2.0 + i / 2,
+                 'source': source} for i, (p, c, r) in enumerate(pairs)]
+    train, test = rows(PREFERENCE_PAIRS, 'evol_instruct'), rows(UFB_TEST_PAIRS, 'ultrachat')
+    cols = ['prompt', 'prompt_id', 'chosen', 'rejected', 'messages', 'score_chosen', 'score_rejected', 'source']
+    schema = [('prompt', STR), ('prompt_id', STR), ('chosen', MSG), ('rejected', MSG), ('messages', MSG),
+              ('score_chosen', F64), ('score_rejected', F64), ('source', STR)]
+    card = _card('ultrafeedback_binarized_cleaned', [('default', [('train_prefs', 'data/train_prefs-*'),
+                                                                  ('test_prefs', 'data/test_prefs-*')])], '')
     return _repo({'README.md': card, 'data/train_prefs-00000-of-00001.parquet': _parquet(train, schema),
                   'data/test_prefs-00000-of-00001.parquet': _parquet(test, schema)},
                  {'default': {'train_prefs': (train, cols), 'test_prefs': (test, cols)}})
@@ -679,6 +710,7 @@ DATASET_FIXTURES: dict[str, Callable[[], Repo]] = {
     'allenai/olmo-2-1124-7b-preference-mix': _olmo2_pref,
     'allenai/reward-bench': _reward_bench,
     'HuggingFaceH4/ultrafeedback_binarized': _ultrafeedback,
+    'allenai/ultrafeedback_binarized_cleaned': _ultrafeedback_cleaned,
     'openai/gsm8k': _gsm8k,
     'allenai/ai2_arc': _ai2_arc,
     'Rowan/hellaswag': _hellaswag,
