@@ -27,7 +27,7 @@ def hub_smoke(tmp_path_factory):
 def test_every_covered_notebook_ran_and_wrote_its_outputs(hub_smoke):
     root, out, _ = hub_smoke
     ran = {line.split('|')[1].strip() for line in out.splitlines() if line.count('|') > 3 and '| ran ' in line}
-    assert ran == {job.name for job in plan('hub-smoke')} >= {'r1k_data', 'r1k_sft', 'r1k_dpo', 'smoltulu_grid', 'grape_tulu_olmo'}
+    assert ran == {job.name for job in plan('hub-smoke')} >= {'r1k_data', 'r1k_sft', 'r1k_dpo', 'smoltulu_grid', 'smoltulu_dpo_rm', 'grape_tulu_olmo'}
     figures = root / 'figures' / 'hub-smoke'
     missing = [f for a in collect_manifest() if a.covered('hub-smoke') for f in a.outputs if not (figures / f).is_file()]
     assert not missing, missing
@@ -71,6 +71,19 @@ def test_smoltulu_grid_trains_on_tulu3_and_scores_lm_eval_tasks(hub_smoke):
     assert {claim.split(' (')[1].split(')')[0] for claim in items.claim} == {'arc_challenge', 'hellaswag', 'gsm8k', 'ifeval'}
 
 
+def test_smoltulu_dpo_and_reward_models_run_on_the_tulu3_preferences_rewardbench_and_ufb(hub_smoke):
+    root, _, _ = hub_smoke
+    figures = root / 'figures' / 'hub-smoke'
+    table6 = pd.read_csv(figures / 'smoltulu_table6.csv')
+    assert table6['ours: task'].tolist()[:4] == ['arc_challenge', 'gsm8k', 'hellaswag', 'ifeval']  # lm-eval's own tasks
+    assert table6['n items'].tolist()[:4] == [3, 2, 3, 2]  # the fixture hub's items (n_test 3; GSM8K and IFEval 2)
+    claims8 = pd.read_csv(figures / 'smoltulu_table8_claims.csv')
+    assert [c.split(' (')[0] for c in claims8.claim] == ['UFB', 'RB Chat', 'RB Chat Hard', 'RB Safety', 'RB Reasoning']
+    assert claims8['n items'].tolist() == [3, 1, 1, 1, 2]  # UFB's 3 test pairs; RewardBench's filtered pairs per section
+    used = json.loads((figures / 'smoltulu_table8.provenance.json').read_text())['parameters']
+    assert (used['hub'], used['base_model']) == (True, 'HuggingFaceTB/SmolLM2-1.7B')
+
+
 def test_grape_table2_merges_the_tulu_olmo_mixtures_and_scores_the_papers_benchmarks(hub_smoke):
     root, _, _ = hub_smoke
     figures = root / 'figures' / 'hub-smoke'
@@ -98,5 +111,6 @@ def test_the_data_came_from_the_hub_by_id(hub_smoke):
                  'datasets--allenai--ai2_arc', 'models--Qwen--Qwen2.5-7B-Instruct', 'models--HuggingFaceTB--SmolLM2-135M',
                  'models--posttrain-fixtures--r1k-teacher', 'datasets--allenai--llama-3.1-tulu-3-8b-preference-mixture',
                  'datasets--allenai--olmo-2-1124-7b-preference-mix', 'datasets--cais--mmlu', 'datasets--SaylorTwift--bbh',
-                 'datasets--EleutherAI--hendrycks_math', 'models--meta-llama--Llama-3.1-8B'):
+                 'datasets--EleutherAI--hendrycks_math', 'models--meta-llama--Llama-3.1-8B', 'datasets--allenai--reward-bench',
+                 'datasets--allenai--ultrafeedback_binarized_cleaned', 'models--HuggingFaceTB--SmolLM2-1.7B'):
         assert (cache / repo).is_dir(), f'{repo} not in the hub cache: {sorted(p.name for p in cache.iterdir())}'

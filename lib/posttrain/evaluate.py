@@ -257,7 +257,11 @@ HEADLINE_METRICS = {'word_problems': ('exact_match',), 'formula_forward': ('exac
                                               'prompt_level_loose_acc', 'inst_level_loose_acc'),
                     # r1k's benchmarks through lm-eval's own tasks: each task's own answer check
                     'aime24': ('exact_match',), 'minerva_math500': ('math_verify',),
-                    'gpqa_diamond_cot_zeroshot': ('exact_match,flexible-extract',)}
+                    'gpqa_diamond_cot_zeroshot': ('exact_match,flexible-extract',),
+                    # SmolTulu's benchmarks through lm-eval's own tasks (GSM8K's strict `#### N` answer; IFEval's four)
+                    'arc_challenge': ('acc_norm',), 'gsm8k': ('exact_match,strict-match',), 'hellaswag': ('acc_norm',),
+                    'ifeval': ('prompt_level_strict_acc', 'inst_level_strict_acc', 'prompt_level_loose_acc',
+                               'inst_level_loose_acc')}
 
 
 def headline_scores(table) -> dict[str, float]:

@@ -9,6 +9,7 @@ import dataclasses
 import itertools
 import math
 import os
+import random
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,10 +21,10 @@ import pandas as pd
 
 from ..core import atomic_path, get_preset
 from ..stages import run_stage
-from ..data import load_tulu_sft
+from ..data import load_preferences, load_reward_bench, load_tulu_sft
 from ..evaluate import evaluate, headline_items, headline_scores
 from ..models import load_model
-from ..preference import PAPER_BETA, weights_digest
+from ..preference import PAPER_BETA, preference_pairs, weights_digest
 from ..tasks import build_suite
 from ..train import TrainConfig, train_stage
 from ..reports import Claims, bootstrap_interval, min_detectable_difference
@@ -31,12 +32,13 @@ from ..reproduce import ALL, ANALOGUE_ONLY, OFFLINE, Artifact, analogue, claims_
 
 # %% auto #0
 __all__ = ['IFEVAL_METRICS', 'BENCHMARKS', 'GRID_SCALES', 'TREND_METRIC', 'PAPER_TABLES', 'PAPER_DPO', 'PAPER_RM',
-           'PREFERENCE_SCALES', 'CONTAMINATION_SIZES', 'PAPER_TABLE3', 'PAPER_TABLE6', 'PAPER_TABLE8',
-           'PAPER_CONTAMINATION', 'MANIFEST', 'Benchmark', 'GridScale', 'grid_scale', 'grid_sizes', 'cell_config',
-           'grid_data', 'grid_run', 'evaluate_run', 'sweep', 'sweep_items', 'best_cell', 'figure1_data', 'iso_ratios',
-           'figure1', 'ratio_matrix', 'ratio_slope', 'trend_claims', 'PaperTable', 'ratio_table', 'sweep_runs',
-           'PreferenceScale', 'preference_scale', 'preference_sizes', 'hyperparameter_rows', 'suite_scores',
-           'ContaminationSizes', 'contamination_sizes', 'grid_data_used']
+           'PREFERENCE_SCALES', 'TULU3_SFT', 'TULU3_PREFERENCES', 'UFB_TEST', 'REWARD_BENCH', 'CONTAMINATION_SIZES',
+           'PAPER_TABLE3', 'PAPER_TABLE6', 'PAPER_TABLE8', 'PAPER_CONTAMINATION', 'MANIFEST', 'Benchmark',
+           'sample_rows', 'GridScale', 'grid_scale', 'grid_sizes', 'cell_config', 'grid_data', 'grid_run',
+           'evaluate_run', 'sweep', 'sweep_items', 'best_cell', 'figure1_data', 'iso_ratios', 'figure1', 'ratio_matrix',
+           'ratio_slope', 'trend_claims', 'PaperTable', 'ratio_table', 'sweep_runs', 'PreferenceScale',
+           'preference_scale', 'preference_sizes', 'hyperparameter_rows', 'preference_data', 'suite_scores',
+           'ContaminationSizes', 'contamination_sizes', 'grid_data_used', 'preference_data_used']
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #3f25c0d0
 IFEVAL_METRICS = ('prompt_level_strict_acc', 'inst_level_strict_acc', 'prompt_level_loose_acc', 'inst_level_loose_acc')
@@ -82,6 +84,12 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark('IFEval', 'instruction_following', 'ifeval', IFEVAL_METRICS, IFEVAL_METRICS, trend=-1, generative=True),
 )
 
+
+def sample_rows(records: Sequence[dict], n: int | None, seed: int = 0) -> list[dict]:
+    "`n` of `records` drawn at random (seeded), in their order; all of them where `n` is None or not below their number."
+    if n is None or n >= len(records): return list(records)
+    return [records[i] for i in sorted(random.Random(seed).sample(range(len(records)), n))]
+
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #9a21871c
 @dataclass(frozen=True)
 class GridScale:
@@ -125,10 +133,11 @@ GRID_SCALES: dict[str, GridScale] = {
     'cpu': GridScale('smollm2-135m-instruct', learning_rates=(2e-5, 1e-4, 5e-4), batch_sizes=(2, 4, 8), n_train=4,
                      n_test=40, sft=TrainConfig(epochs=1, lora_r=None, max_length=512, save_strategy='no'),
                      max_gen_tokens=96, eval_batch_size=16, n_test_by_benchmark={'GSM8K': 0, 'IFEval': 16}),
+    # gpu: the paper's pipeline on one GPU: 1,000 rows of the Tulu-3 SFT mixture (a seeded sample), 300 items per task
     'gpu': GridScale('smollm2-135m-instruct', learning_rates=(3e-6, 1e-5, 3e-5, 9e-5), batch_sizes=(8, 16, 32, 64),
                      n_train=1000, n_test=300,
                      sft=TrainConfig(epochs=2, lora_r=None, max_length=1024, warmup=0.03, save_strategy='no'),
-                     max_gen_tokens=512, eval_batch_size=64),
+                     train_source='allenai/tulu-3-sft-mixture', hub=True, max_gen_tokens=512, eval_batch_size=64),
     'paper': GridScale('HuggingFaceTB/SmolLM2-135M', learning_rates=(3e-6, 1e-5, 3e-5, 9e-5, 3e-4),
                        batch_sizes=(8, 16, 32, 64, 128), n_train=None, n_test=None,
                        sft=TrainConfig(epochs=2, lora_r=None, max_length=4096, warmup=0.03, dtype='bfloat16'),
@@ -177,10 +186,9 @@ def cell_config(scale: GridScale, learning_rate: float, batch_size: int, process
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #af77b94d
 def grid_data(scale: GridScale, seed: int = 0) -> list[dict]:
-    "The grid's SFT set: `n_train` examples from each benchmark suite's train split, or from `train_source`."
+    "The grid's SFT set: `n_train` examples from each benchmark suite's train split, or drawn from `train_source` (seeded)."
     if scale.train_source:
-        records = load_tulu_sft(scale.train_source)
-        records = records if scale.n_train is None else records[:scale.n_train]
+        records = sample_rows(load_tulu_sft(scale.train_source), scale.n_train, seed)
     else:
         records = [r for b in BENCHMARKS for r in build_suite(b.suite, 'train', scale.n_train, seed)]
     return [{'id': r['id'], 'messages': r['messages']} for r in records]
@@ -420,11 +428,11 @@ PAPER_DPO, PAPER_RM = _smoltulu_settings('Table 5'), _smoltulu_settings('Table 7
 class PreferenceScale:
     "Sizes of the SmolTulu DPO / reward-model experiments at one preset."
     base_model: str  # what the SFT model is trained from
-    suites: tuple[str, ...]
-    n_sft: int  # SFT instances per suite
-    n_pairs: int  # training preference pairs per suite
-    n_heldout: int  # held-out (test split) pairs per suite
-    n_test: int  # lm-eval instances per suite (`n_test_by_suite` overrides it)
+    suites: tuple[str, ...]  # the benchmarks' suites (with `hub`, their lm-eval tasks: `task`)
+    n_sft: int | None  # SFT instances per suite (with `hub`: drawn from the Tulu-3 SFT mixture; None: all of it)
+    n_pairs: int | None  # training preference pairs per suite (with `hub`: from the Tulu-3 preference mixture)
+    n_heldout: int | None  # held-out pairs per suite (test split; with `hub`: UltraFeedback's test preferences)
+    n_test: int  # lm-eval instances per suite or task (`n_test_by_suite` overrides it)
     sft: TrainConfig
     dpo: dict  # name -> TrainConfig
     rm: dict  # name -> TrainConfig
@@ -434,8 +442,14 @@ class PreferenceScale:
     n_test_by_suite: Mapping[str, int] = dataclasses.field(default_factory=dict)  # per suite; 0: not evaluated
     seeds: tuple[int, ...] = (0,)  # training seeds of each compared DPO run
     implicit_heldout: bool = True  # score each DPO model's implicit reward on the held-out pairs (a pass over them)
+    hub: bool = False  # the paper's data and benchmarks by hub id (`preference_data`), not the suites
+    n_reward_bench: int | None = None  # RewardBench pairs the reward models are scored on (with `hub`; None: all)
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
+
+    def task(self, suite: str) -> str:
+        "The lm-eval task `suite` is scored as: the benchmark it stands for with `hub`, else the suite itself."
+        return {b.suite: b.hub_task for b in BENCHMARKS}[suite] if self.hub else suite
 
     def n_items(self, suite: str) -> int:
         "lm-eval test instances of `suite` at this scale (0: not evaluated)."
@@ -471,12 +485,21 @@ PREFERENCE_SCALES: dict[str, PreferenceScale] = {
                            dpo=_scaled(PAPER_DPO, 250, 4, _DPO.replace(lora_r=16)),
                            rm=_scaled(PAPER_RM, 1, 1, _RM.replace(lora_r=None)),
                            max_gen_tokens=128, eval_batch_size=16),
-    'gpu': PreferenceScale('smollm2-135m-instruct', _SUITES, n_sft=1000, n_pairs=1000, n_heldout=200, n_test=300,
+    # the paper's pipeline (the Tulu-3 mixtures, lm-eval's tasks, RewardBench and UltraFeedback, the models by hub id)
+    # at smoke size; the test sizes are the fixture hub's (3 ARC and HellaSwag, 2 GSM8K and IFEval items)
+    'hub-smoke': PreferenceScale('HuggingFaceTB/SmolLM2-1.7B', _SUITES, n_sft=4, n_pairs=4, n_heldout=3, n_test=3,
+                                 n_test_by_suite={'word_problems': 2, 'instruction_following': 2}, hub=True,
+                                 sft=TrainConfig(epochs=1, learning_rate=3e-3, batch_size=8, lora_r=None, max_length=256,
+                                                 dtype='float32', save_strategy='no'),
+                                 dpo=_scaled(PAPER_DPO, 2000, 4, _DPO.replace(lora_r=None, max_length=256, dtype='float32')),
+                                 rm=_scaled(PAPER_RM, 50, 1, _RM.replace(lora_r=None, max_length=256, dtype='float32')),
+                                 max_gen_tokens=16, eval_batch_size=8),
+    'gpu': PreferenceScale('smollm2-135m-instruct', _SUITES, n_sft=1000, n_pairs=1000, n_heldout=500, n_test=300, hub=True,
                            sft=TrainConfig(epochs=1, learning_rate=9e-5, batch_size=8, lora_r=None),
                            dpo=_scaled(PAPER_DPO, 10, 1, _DPO.replace(lora_r=None)),
                            rm=_scaled(PAPER_RM, 1, 1, _RM.replace(lora_r=None)),
                            max_gen_tokens=512, eval_batch_size=64, seeds=(0, 1, 2)),
-    'paper': PreferenceScale('HuggingFaceTB/SmolLM2-1.7B', _SUITES, n_sft=20000, n_pairs=20000, n_heldout=1000,
+    'paper': PreferenceScale('HuggingFaceTB/SmolLM2-1.7B', _SUITES, n_sft=None, n_pairs=None, n_heldout=None, hub=True,
                              n_test=1000, sft=TrainConfig(epochs=2, learning_rate=9e-5, batch_size=8, lora_r=None,
                                                           max_length=2048, dtype='bfloat16'),
                              dpo=_scaled(PAPER_DPO, 1, 1, _DPO.replace(lora_r=None, dtype='bfloat16')),
@@ -494,9 +517,10 @@ def preference_sizes(scales: Mapping[str, PreferenceScale] | None = None) -> pd.
     "The sizes of the DPO and reward-model experiments at each preset (a column per preset), from `PREFERENCE_SCALES`."
     def column(s: PreferenceScale) -> dict:
         dpo, rm = s.dpo['DPO-1130'], s.rm['RM-1130']
-        return {'base model': s.base_model, 'SFT examples per suite': s.n_sft, 'training pairs per suite': s.n_pairs,
-                'held-out pairs per suite': s.n_heldout,
-                'test instances per suite': ', '.join(f'{suite} {_n_text(s.n_items(suite))}' for suite in s.suites),
+        def count(n): return 'all' if n is None else f"{n} {'in all' if s.hub else 'per suite'}"
+        return {'data': "the paper's (hub)" if s.hub else 'the suites', 'base model': s.base_model,
+                'SFT examples': count(s.n_sft), 'training pairs': count(s.n_pairs), 'held-out pairs': count(s.n_heldout),
+                'test instances': ', '.join(f'{s.task(suite)} {_n_text(s.n_items(suite))}' for suite in s.suites),
                 'DPO seeds': len(s.seeds), 'DPO implicit reward on held-out pairs': 'yes' if s.implicit_heldout else 'no',
                 'DPO fine-tuning': f'LoRA r = {dpo.lora_r}' if dpo.lora_r else 'full',
                 "DPO learning rates x the paper's": f"{dpo.learning_rate / PAPER_DPO['DPO-1130'][0]:g}",
@@ -516,10 +540,37 @@ def hyperparameter_rows(scale: PreferenceScale) -> list[dict]:
                          'lr_over_bs_x1e7': cfg.learning_rate / batch * 1e7})
     return rows
 
+# %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #9790b60a
+TULU3_SFT, TULU3_PREFERENCES = 'allenai/tulu-3-sft-mixture', 'allenai/llama-3.1-tulu-3-8b-preference-mixture'
+UFB_TEST = ('allenai/ultrafeedback_binarized_cleaned', 'test_prefs')  # SmolTulu Table 8's UFB
+REWARD_BENCH = ('allenai/reward-bench', 'filtered')
+
+
+def _pairs(records: Sequence[dict]) -> list[dict]:
+    "Loaded preference records as the experiment's pairs: each with its `pair_id` (its id)."
+    return [{**r, 'pair_id': r['id']} for r in records]
+
+
+def preference_data(scale: PreferenceScale, seed: int = 0) -> dict[str, list[dict]]:
+    """The experiment's data: 'sft' records, 'train' and 'heldout' preference pairs, and with `scale.hub` the
+    'reward_bench' pairs (the paper's datasets by hub id, seeded samples of the scale's sizes)."""
+    if not scale.hub:
+        return {'sft': [r for suite in scale.suites
+                        for r in build_suite(suite, 'train', scale.n_pairs + scale.n_sft, seed)[scale.n_pairs:]],
+                'train': preference_pairs(scale.suites, 'train', scale.n_pairs, seed),
+                'heldout': preference_pairs(scale.suites, 'test', scale.n_heldout, seed)}
+    sft = sample_rows(load_tulu_sft(TULU3_SFT), scale.n_sft, seed)
+    return {'sft': [{'id': r['id'], 'messages': r['messages']} for r in sft],
+            'train': _pairs(sample_rows(load_preferences(TULU3_PREFERENCES), scale.n_pairs, seed)),
+            'heldout': _pairs(sample_rows(load_preferences(*UFB_TEST), scale.n_heldout, seed)),
+            'reward_bench': _pairs(sample_rows(load_reward_bench(*REWARD_BENCH), scale.n_reward_bench, seed))}
+
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #1942fdc9
 def suite_scores(model: str | Path, scale: PreferenceScale, seed: int = 0, root: Path | str | None = None) -> dict:
-    "Headline score of `model` on each of `scale.eval_suites` (test split, `n_items(suite)` instances) under `scores`, each item's under `items`, the seconds it took under `seconds`; cached per model and sizes."
-    limits = {suite: scale.n_items(suite) for suite in scale.eval_suites}
+    """Headline score of `model` on each of `scale.eval_suites` (its lm-eval task `scale.task(suite)`, `n_items(suite)`
+    instances) under `scores`, each item's under `items`, both keyed by task, the seconds it took under `seconds`;
+    cached per model and sizes."""
+    limits = {scale.task(suite): scale.n_items(suite) for suite in scale.eval_suites}
     spec = {'model': str(model), 'weights': weights_digest(model), 'suites': list(limits), 'n_test': limits,
             'max_gen_tokens': scale.max_gen_tokens, 'seed': seed}
 
@@ -603,8 +654,18 @@ def grid_data_used(scale: GridScale) -> tuple[str, str]:
 
 
 _GRID_DATA = {preset: grid_data_used(GRID_SCALES[preset]) for preset in ALL}
-_PREFERENCE_DATA = analogue(f'{_SUITES}: SFT, preference pairs and held-out pairs from the suites, the suites as '
-                            'benchmarks')
+
+
+def preference_data_used(scale: PreferenceScale) -> tuple[str, str]:
+    "What smoltulu_dpo_rm runs at `scale`, for the manifest: the paper's data and benchmarks, or the suites."
+    if not scale.hub:
+        return 'analogue', f'{_SUITES}: SFT, preference pairs and held-out pairs from the suites, the suites as benchmarks'
+    tasks = ', '.join(scale.task(suite) for suite in scale.eval_suites)
+    return 'paper', (f'SFT on {TULU3_SFT}, DPO and reward models on {TULU3_PREFERENCES}; DPO scored on lm-eval '
+                     f'{tasks}, reward models on {REWARD_BENCH[0]} ({REWARD_BENCH[1]}) and {UFB_TEST[0]} ({UFB_TEST[1]})')
+
+
+_PREFERENCE_DATA = {preset: preference_data_used(PREFERENCE_SCALES[preset]) for preset in ALL}
 _CONTAMINATION_DATA = analogue(f'{_SUITES}: their train and test splits')
 MANIFEST: list[Artifact] = [
     Artifact('smoltulu_figure1', 'SmolTulu', 'Figure 1', 'LR x BS grid of SFT on SmolLM2-135M: a heatmap per task',
@@ -624,17 +685,17 @@ MANIFEST: list[Artifact] = [
     Artifact('smoltulu_figure2', 'SmolTulu', 'Figure 2', 'the DPO objective',
              reason='an equation: no data to regenerate'),
     Artifact('smoltulu_table5', 'SmolTulu', 'Table 5', 'DPO hyper-parameters and their LR/BS ratio',
-             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table5'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=_PREFERENCE_DATA),
+             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table5'), ALL,
+             data=_PREFERENCE_DATA),
     Artifact('smoltulu_table6', 'SmolTulu', 'Table 6', 'DPO models compared',
-             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table6') + claims_files('smoltulu_table6'), OFFLINE,
-             reason=ANALOGUE_ONLY, limits={'cpu': _DPO_CPU}, data=_PREFERENCE_DATA),
+             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table6') + claims_files('smoltulu_table6'), ALL,
+             limits={'cpu': _DPO_CPU}, data=_PREFERENCE_DATA),
     Artifact('smoltulu_table7', 'SmolTulu', 'Table 7', 'reward-model hyper-parameters and their LR/BS ratio',
-             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table7'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=_PREFERENCE_DATA),
+             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table7'), ALL,
+             data=_PREFERENCE_DATA),
     Artifact('smoltulu_table8', 'SmolTulu', 'Table 8', 'reward models compared (preference accuracy)',
-             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table8') + claims_files('smoltulu_table8'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=_PREFERENCE_DATA),
+             'papers/smoltulu/smoltulu_dpo_rm.ipynb', table_files('smoltulu_table8') + claims_files('smoltulu_table8'), ALL,
+             data=_PREFERENCE_DATA),
     Artifact('smoltulu_table9', 'SmolTulu', 'Table 9', "SmolTulu next to other labs' 1-2B instruct models",
              reason='not planned: it repeats the SmolTulu columns of Tables 3 and 6 beside published third-party '
                     'models (Llama-3.2-1B, Qwen2.5-1.5B); our comparisons are between runs of one pipeline'),
