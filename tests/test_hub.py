@@ -39,6 +39,8 @@ EXPECTED = [
     ('allenai/llama-3.1-tulu-3-8b-preference-mixture', 'default', 'train', 4, PREF),
     ('openbmb/UltraInteract_sft', 'default', 'train', 8, ['task', 'dataset', 'instruction', 'response', 'id', 'parent_id']),
     ('allenai/olmo-2-1124-7b-preference-mix', 'default', 'train', 4, OLMO),
+    ('allenai/RLVR-GSM-MATH-IF-Mixed-Constraints', 'default', 'train', 4,
+     ['messages', 'ground_truth', 'dataset', 'constraint_type', 'constraint']),
     ('allenai/reward-bench', 'default', 'raw', 6, RB),
     ('allenai/reward-bench', 'default', 'filtered', 5, RB),
     ('HuggingFaceH4/ultrafeedback_binarized', 'default', 'train_prefs', 4, UF),

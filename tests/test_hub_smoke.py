@@ -10,6 +10,7 @@ import pytest
 from hub.run_hub_smoke import run_hub_smoke
 from hub.teacher import TEACHER_ID
 from posttrain.papers.r1k import BENCHMARKS, S1K, scale_of
+from posttrain.papers.smoltulu import CONTAMINATION_BENCHMARKS
 from posttrain.reproduce import collect_manifest, plan
 from test_determinism import fresh_root
 
@@ -27,7 +28,8 @@ def hub_smoke(tmp_path_factory):
 def test_every_covered_notebook_ran_and_wrote_its_outputs(hub_smoke):
     root, out, _ = hub_smoke
     ran = {line.split('|')[1].strip() for line in out.splitlines() if line.count('|') > 3 and '| ran ' in line}
-    assert ran == {job.name for job in plan('hub-smoke')} >= {'r1k_data', 'r1k_sft', 'r1k_dpo', 'smoltulu_grid', 'smoltulu_dpo_rm', 'grape_tulu_olmo'}
+    assert ran == {job.name for job in plan('hub-smoke')} >= {'r1k_data', 'r1k_sft', 'r1k_dpo', 'smoltulu_grid', 'smoltulu_dpo_rm', 'smoltulu_contamination',
+                                                        'grape_tulu_olmo'}
     figures = root / 'figures' / 'hub-smoke'
     missing = [f for a in collect_manifest() if a.covered('hub-smoke') for f in a.outputs if not (figures / f).is_file()]
     assert not missing, missing
@@ -84,6 +86,18 @@ def test_smoltulu_dpo_and_reward_models_run_on_the_tulu3_preferences_rewardbench
     assert (used['hub'], used['base_model']) == (True, 'HuggingFaceTB/SmolLM2-1.7B')
 
 
+def test_smoltulu_contamination_checks_the_papers_training_sets_against_lm_eval_test_prompts(hub_smoke):
+    root, _, _ = hub_smoke
+    figures = root / 'figures' / 'hub-smoke'
+    tables = {n: pd.read_csv(figures / f'smoltulu_table{n}.csv', keep_default_na=False).set_index('benchmark') for n in (1, 4, 13)}
+    for table in tables.values():
+        assert table.paper_benchmark.tolist() == list(CONTAMINATION_BENCHMARKS)  # the paper's ids, beside its figures
+        assert table.instances.tolist() == [3, 3, 3, 2, 4, 3, 3]  # lm-eval's test documents of each fixture task
+    # the fixture RLVR set repeats one of the three GSM8K test questions: found there, and nothing anywhere else
+    assert tables[13].loc['gsm8k', 'covered8_pct'] == 33.33
+    assert tables[13].drop('gsm8k').covered8_pct.eq(0).all() and tables[1].covered8_pct.eq(0).all()
+
+
 def test_grape_table2_merges_the_tulu_olmo_mixtures_and_scores_the_papers_benchmarks(hub_smoke):
     root, _, _ = hub_smoke
     figures = root / 'figures' / 'hub-smoke'
@@ -112,5 +126,6 @@ def test_the_data_came_from_the_hub_by_id(hub_smoke):
                  'models--posttrain-fixtures--r1k-teacher', 'datasets--allenai--llama-3.1-tulu-3-8b-preference-mixture',
                  'datasets--allenai--olmo-2-1124-7b-preference-mix', 'datasets--cais--mmlu', 'datasets--SaylorTwift--bbh',
                  'datasets--EleutherAI--hendrycks_math', 'models--meta-llama--Llama-3.1-8B', 'datasets--allenai--reward-bench',
-                 'datasets--allenai--ultrafeedback_binarized_cleaned', 'models--HuggingFaceTB--SmolLM2-1.7B'):
+                 'datasets--allenai--ultrafeedback_binarized_cleaned', 'models--HuggingFaceTB--SmolLM2-1.7B',
+                 'datasets--allenai--RLVR-GSM-MATH-IF-Mixed-Constraints', 'datasets--cais--mmlu'):
         assert (cache / repo).is_dir(), f'{repo} not in the hub cache: {sorted(p.name for p in cache.iterdir())}'

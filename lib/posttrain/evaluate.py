@@ -28,7 +28,7 @@ from .tasks import GENERATIVE_SUITES, MULTIPLE_CHOICE_SUITES, SUITES, build_suit
 # %% auto #0
 __all__ = ['TASK_PREFIX', 'DEFAULT_TEST_N', 'BACKENDS', 'HEADLINE_METRICS', 'question_text', 'process_generative', 'task_config',
            'export_tasks', 'lm_eval_task_names', 'offline_suite', 'route_tasks', 'PosttrainLM', 'evaluate',
-           'headline_scores', 'headline_items']
+           'headline_scores', 'headline_items', 'task_prompts']
 
 # %% ../../nbs/10_evaluate.ipynb #3893e7a0
 def question_text(doc: dict) -> str:
@@ -280,3 +280,27 @@ def headline_items(items) -> pd.DataFrame:
     return pd.DataFrame([{'task': task, 'item': item, 'value': headline_scores(rows)[task]}
                          for (task, item), rows in items.groupby(['task', 'item'], sort=False)],
                         columns=['task', 'item', 'value'])
+
+# %% ../../nbs/10_evaluate.ipynb #b3ff8391
+def _leaf_tasks(tree: dict) -> dict:
+    "{task name: Task} of the leaves of lm-eval's nested task dict (groups hold their subtasks)."
+    from lm_eval.api.task import Task
+    leaves = {}
+    for value in tree.values():
+        if isinstance(value, Task): leaves[value.config.task] = value
+        elif isinstance(value, dict): leaves |= _leaf_tasks(value)
+    return leaves
+
+
+def task_prompts(task: str, limit: int | None = None, include_path: Path | str | None = None) -> list[dict]:
+    "The test prompts of lm-eval task or group `task` (`doc_to_text`, the first `limit` per subtask): records `id`, `prompt`."
+    from lm_eval.tasks import TaskManager
+    manager = TaskManager(include_path=str(include_path) if include_path else None)
+    records = []
+    for name, leaf in sorted(_leaf_tasks(manager.load_task_or_group([task])).items()):
+        for i, doc in enumerate(leaf.eval_docs):
+            if limit is not None and i >= limit: break
+            if not isinstance(text := leaf.doc_to_text(doc), str):
+                raise ValueError(f'{name}: doc_to_text gave a {type(text).__name__}, not a prompt')
+            records.append({'id': f'{name}/{i}', 'prompt': text})
+    return records

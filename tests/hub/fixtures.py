@@ -311,6 +311,25 @@ def _ultrainteract() -> Repo:
                   '0000_sft.parquet': _parquet(rows, [(c, STR) for c in cols])}, {'default': {'train': (rows, cols)}})
 
 
+# allenai/RLVR-GSM-MATH-IF-Mixed-Constraints (SmolTulu Table 13's RLVR data): data/train-*.parquet, config default, split
+# train; columns messages (list of {content, role}: the user turn only), ground_truth, dataset, constraint_type,
+# constraint (strings) (card dataset_info, huggingface.co/datasets/allenai/RLVR-GSM-MATH-IF-Mixed-Constraints). The
+# first row repeats a GSM8K *test* question (the fixture's first), so a contamination check has something to find.
+def _rlvr() -> Repo:
+    def row(question, truth, dataset, constraint_type='', constraint=''):
+        return {'messages': _messages(('user', question)), 'ground_truth': truth, 'dataset': dataset,
+                'constraint_type': constraint_type, 'constraint': constraint}
+    rows = [row(GSM8K[0][0], '72', 'gsm8k'), row(GSM8K[5][0], '54', 'gsm8k'),
+            row('What is the remainder when 17 is divided by 5?', '2', 'MATH'),
+            row('Describe a sunrise. Your answer must contain exactly 3 bullet points.', '{"num_bullets": 3}', 'ifeval',
+                'detectable_format:number_bullet_lists', 'Your answer must contain exactly 3 bullet points.')]
+    cols = ['messages', 'ground_truth', 'dataset', 'constraint_type', 'constraint']
+    schema = [('messages', MSG)] + [(c, STR) for c in cols[1:]]
+    return _repo({'README.md': _card('RLVR-GSM-MATH-IF-Mixed-Constraints', [('default', [('train', 'data/train-*')])], '',
+                                     license='odc-by'),
+                  'data/train-00000-of-00001.parquet': _parquet(rows, schema)}, {'default': {'train': (rows, cols)}})
+
+
 # --- reward-model evaluation ---------------------------------------------------------------------------------------
 
 # allenai/reward-bench: data/raw-00000-of-00001.parquet and data/filtered-00000-of-00001.parquet, config default,
@@ -707,6 +726,7 @@ DATASET_FIXTURES: dict[str, Callable[[], Repo]] = {
     'allenai/tulu-3-sft-mixture': _tulu_sft,
     'allenai/llama-3.1-tulu-3-8b-preference-mixture': _tulu_pref,
     'openbmb/UltraInteract_sft': _ultrainteract,
+    'allenai/RLVR-GSM-MATH-IF-Mixed-Constraints': _rlvr,
     'allenai/olmo-2-1124-7b-preference-mix': _olmo2_pref,
     'allenai/reward-bench': _reward_bench,
     'HuggingFaceH4/ultrafeedback_binarized': _ultrafeedback,

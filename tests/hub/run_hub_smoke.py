@@ -85,7 +85,9 @@ def run_hub_smoke(root: Path | str = ROOT, only: list[str] | None = None, force:
     with LocalHub(hub_dir) as hub, contextlib.ExitStack() as stack:
         hub_env = hub.env(env)
         url = stack.enter_context(served(TEACHER_ID, hub_env, logs / 'teacher-serve.log')) if needs_teacher(root, only) else None
-        return subprocess.run(reproduce_command(url, only, force), env={**hub_env, 'POSTTRAIN_ROOT': str(root)},
+        # HF_ALLOW_CODE_EVAL: lm-eval's humaneval runs a check when it loads (the contamination notebook reads its prompts)
+        env = {**hub_env, 'POSTTRAIN_ROOT': str(root), 'HF_ALLOW_CODE_EVAL': '1'}
+        return subprocess.run(reproduce_command(url, only, force), env=env,
                               cwd=root, capture_output=True, text=True)
 
 

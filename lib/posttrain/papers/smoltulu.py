@@ -32,13 +32,14 @@ from ..reproduce import ALL, ANALOGUE_ONLY, OFFLINE, Artifact, analogue, claims_
 
 # %% auto #0
 __all__ = ['IFEVAL_METRICS', 'BENCHMARKS', 'GRID_SCALES', 'TREND_METRIC', 'PAPER_TABLES', 'PAPER_DPO', 'PAPER_RM',
-           'PREFERENCE_SCALES', 'TULU3_SFT', 'TULU3_PREFERENCES', 'UFB_TEST', 'REWARD_BENCH', 'CONTAMINATION_SIZES',
-           'PAPER_TABLE3', 'PAPER_TABLE6', 'PAPER_TABLE8', 'PAPER_CONTAMINATION', 'MANIFEST', 'Benchmark',
-           'sample_rows', 'GridScale', 'grid_scale', 'grid_sizes', 'cell_config', 'grid_data', 'grid_run',
-           'evaluate_run', 'sweep', 'sweep_items', 'best_cell', 'figure1_data', 'iso_ratios', 'figure1', 'ratio_matrix',
-           'ratio_slope', 'trend_claims', 'PaperTable', 'ratio_table', 'sweep_runs', 'PreferenceScale',
-           'preference_scale', 'preference_sizes', 'hyperparameter_rows', 'preference_data', 'suite_scores',
-           'ContaminationSizes', 'contamination_sizes', 'grid_data_used', 'preference_data_used']
+           'PREFERENCE_SCALES', 'TULU3_SFT', 'TULU3_PREFERENCES', 'UFB_TEST', 'REWARD_BENCH', 'RLVR_MIXED',
+           'CONTAMINATION_TRAINING', 'CONTAMINATION_BENCHMARKS', 'CONTAMINATION_SIZES', 'PAPER_TABLE3', 'PAPER_TABLE6',
+           'PAPER_TABLE8', 'PAPER_CONTAMINATION', 'MANIFEST', 'Benchmark', 'sample_rows', 'GridScale', 'grid_scale',
+           'grid_sizes', 'cell_config', 'grid_data', 'grid_run', 'evaluate_run', 'sweep', 'sweep_items', 'best_cell',
+           'figure1_data', 'iso_ratios', 'figure1', 'ratio_matrix', 'ratio_slope', 'trend_claims', 'PaperTable',
+           'ratio_table', 'sweep_runs', 'PreferenceScale', 'preference_scale', 'preference_sizes',
+           'hyperparameter_rows', 'preference_data', 'suite_scores', 'ContaminationSizes', 'contamination_sizes',
+           'grid_data_used', 'preference_data_used', 'contamination_data_used']
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #3f25c0d0
 IFEVAL_METRICS = ('prompt_level_strict_acc', 'inst_level_strict_acc', 'prompt_level_loose_acc', 'inst_level_loose_acc')
@@ -591,15 +592,30 @@ def suite_scores(model: str | Path, scale: PreferenceScale, seed: int = 0, root:
 @dataclass(frozen=True)
 class ContaminationSizes:
     "Sizes of SmolTulu's contamination check (Tables 1, 4 and 13) at one preset."
-    n_train: int  # training instances per suite: the SFT set, the GRAPE pool's prompts, the RLVR set
-    n_test: int  # test instances per suite: the benchmarks
+    n_train: int  # training instances per suite: the SFT set, the GRAPE pool's prompts, the RLVR set (with `hub`: all)
+    n_test: int | None  # test instances per suite, or with `hub` per lm-eval (sub)task (None: all)
+    hub: bool = False  # the paper's training sets (`CONTAMINATION_TRAINING`) against `benchmarks`, by hub id
+    benchmarks: Mapping[str, str] = dataclasses.field(default_factory=dict)  # with `hub`: {paper's id: lm-eval task}
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
 
 
+RLVR_MIXED = 'allenai/RLVR-GSM-MATH-IF-Mixed-Constraints'
+CONTAMINATION_TRAINING = {'sft': TULU3_SFT, 'preference': TULU3_PREFERENCES, 'rlvr': RLVR_MIXED}
+# the paper's benchmarks that lm-eval has, by the id the paper's tables name them with: lm-eval reads MATH from
+# EleutherAI/hendrycks_math and BBH from SaylorTwift/bbh (copies of lighteval/MATH and lukaemon/bbh), and GPQA's diamond set
+CONTAMINATION_BENCHMARKS = {'cais/mmlu': 'mmlu', 'openai/openai_humaneval': 'humaneval', 'openai/gsm8k': 'gsm8k',
+                            'lighteval/MATH': 'hendrycks_math', 'google/IFEval': 'ifeval', 'lukaemon/bbh': 'bbh_zeroshot',
+                            'Idavidrein/gpqa': 'gpqa_diamond_zeroshot'}
+_FIXTURE_SUBTASKS = {'mmlu': 'mmlu_abstract_algebra', 'hendrycks_math': 'hendrycks_math_algebra',
+                     'bbh_zeroshot': 'bbh_zeroshot_boolean_expressions'}  # one config each on the fixture hub
 CONTAMINATION_SIZES: dict[str, ContaminationSizes] = {
-    'smoke': ContaminationSizes(n_train=24, n_test=6), 'cpu': ContaminationSizes(n_train=400, n_test=40),
-    'gpu': ContaminationSizes(n_train=4000, n_test=300), 'paper': ContaminationSizes(n_train=20000, n_test=1000)}
+    'smoke': ContaminationSizes(n_train=24, n_test=6),
+    'hub-smoke': ContaminationSizes(n_train=0, n_test=None, hub=True, benchmarks={
+        paper: _FIXTURE_SUBTASKS.get(task, task) for paper, task in CONTAMINATION_BENCHMARKS.items()}),
+    'cpu': ContaminationSizes(n_train=400, n_test=40),
+    'gpu': ContaminationSizes(n_train=0, n_test=300, hub=True, benchmarks=CONTAMINATION_BENCHMARKS),
+    'paper': ContaminationSizes(n_train=0, n_test=None, hub=True, benchmarks=CONTAMINATION_BENCHMARKS)}
 
 
 def contamination_sizes(preset: str) -> ContaminationSizes:
@@ -618,11 +634,15 @@ PAPER_TABLE6 = {
 PAPER_TABLE8 = {'RB Chat': (94.13, 83.52, 96.27), 'RB Chat Hard': (43.64, 44.74, 55.92), 'RB Safety': (75.54, 64.59, 84.05),
                 'RB Reasoning': (68.01, 54.71, 76.50), 'RB Average': (72.43, 58.59, 81.34), 'UFB': (73.17, 61.66, 77.34)}
 # SmolTulu Tables 1 (SFT data), 4 (DPO data, also the reward model's) and 13 (RLVR data): the share of each benchmark's
-# test instances found in the training data, in percent as printed, for the benchmarks our suites stand in for
-PAPER_CONTAMINATION = {
-    'sft': {'lighteval/MATH': '0.06', 'openai/gsm8k': '0.08', 'google/IFEval': '0.00'},
-    'preference': {'lighteval/MATH': '0.02', 'openai/gsm8k': '0.00', 'google/IFEval': '0.00'},
-    'rlvr': {'lighteval/MATH': '0.24', 'openai/gsm8k': '0.00', 'google/IFEval': '0.00'}}
+# test instances found in the training data, in percent as printed
+_CONTAMINATION_IDS = ('cais/mmlu', 'openai/openai_humaneval', 'openai/gsm8k', 'ucinlp/drop', 'lighteval/MATH',
+                      'google/IFEval', 'akariasai/PopQA', 'tatsu-lab/alpaca_eval', 'lukaemon/bbh', 'truthfulqa/truthful_qa',
+                      'allenai/wildguardmix', 'allenai/wildjailbreak', 'TIGER-Lab/MMLU-Pro', 'Idavidrein/gpqa',
+                      'lighteval/agi_eval_en', 'bigcode/bigcodebench', 'deepmind/math_dataset')
+PAPER_CONTAMINATION = {train: dict(zip(_CONTAMINATION_IDS, shares.split())) for train, shares in {
+    'sft': '1.34 0.00 0.08 0.20 0.06 0.00 7.21 1.37 0.02 1.47 0.06 0.00 0.93 0.00 0.00 0.00 0.00',
+    'preference': '0.69 0.00 0.00 0.07 0.02 0.00 2.72 1.24 0.00 0.61 0.06 0.00 0.36 0.00 0.00 0.00 0.00',
+    'rlvr': '0.65 0.00 0.00 0.00 0.24 0.00 0.45 0.12 0.00 0.12 0.00 0.00 0.66 0.00 0.00 0.00 0.00'}.items()}
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #dfe81ceb
 _LANGUAGES = ('not done (optional in the SmolTulu issue): our offline training sets are English only by construction, so '
@@ -666,22 +686,31 @@ def preference_data_used(scale: PreferenceScale) -> tuple[str, str]:
 
 
 _PREFERENCE_DATA = {preset: preference_data_used(PREFERENCE_SCALES[preset]) for preset in ALL}
-_CONTAMINATION_DATA = analogue(f'{_SUITES}: their train and test splits')
+
+
+def contamination_data_used(sizes: ContaminationSizes) -> tuple[str, str]:
+    "What smoltulu_contamination checks at `sizes`, for the manifest: the paper's datasets and benchmarks, or the suites."
+    if not sizes.hub: return 'analogue', f'{_SUITES}: their train and test splits'
+    return 'paper', (f"{', '.join(CONTAMINATION_TRAINING.values())} against the test prompts of lm-eval "
+                     f"{', '.join(sizes.benchmarks.values())}")
+
+
+_CONTAMINATION_DATA = {preset: contamination_data_used(CONTAMINATION_SIZES[preset]) for preset in ALL}
 MANIFEST: list[Artifact] = [
     Artifact('smoltulu_figure1', 'SmolTulu', 'Figure 1', 'LR x BS grid of SFT on SmolLM2-135M: a heatmap per task',
              'papers/smoltulu/smoltulu_grid.ipynb', figure_files('smoltulu_figure1') + claims_files('smoltulu_figure1'), ALL,
              limits={'cpu': _GRID_CPU}, data=_GRID_DATA),
     Artifact('smoltulu_table1', 'SmolTulu', 'Table 1', 'benchmark contamination of the SFT data',
-             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table1'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=_CONTAMINATION_DATA),
+             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table1'), ALL,
+             data=_CONTAMINATION_DATA),
     Artifact('smoltulu_table2', 'SmolTulu', 'Table 2', 'SFT hyper-parameters and their LR/BS ratio',
              'papers/smoltulu/smoltulu_grid.ipynb', table_files('smoltulu_table2'), ALL, data=_GRID_DATA),
     Artifact('smoltulu_table3', 'SmolTulu', 'Table 3', 'SFT models compared',
              'papers/smoltulu/smoltulu_grid.ipynb', table_files('smoltulu_table3') + claims_files('smoltulu_table3'), ALL,
              limits={'cpu': _GRID_CPU}, data=_GRID_DATA),
     Artifact('smoltulu_table4', 'SmolTulu', 'Table 4', 'benchmark contamination of the DPO data',
-             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table4'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=_CONTAMINATION_DATA),
+             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table4'), ALL,
+             data=_CONTAMINATION_DATA),
     Artifact('smoltulu_figure2', 'SmolTulu', 'Figure 2', 'the DPO objective',
              reason='an equation: no data to regenerate'),
     Artifact('smoltulu_table5', 'SmolTulu', 'Table 5', 'DPO hyper-parameters and their LR/BS ratio',
@@ -706,8 +735,8 @@ MANIFEST: list[Artifact] = [
     Artifact('smoltulu_table12', 'SmolTulu', 'Table 12', 'language distribution of the RLVR data',
              'papers/smoltulu/smoltulu_languages.ipynb', table_files('smoltulu_table12'), reason=_LANGUAGES, optional=True),
     Artifact('smoltulu_table13', 'SmolTulu', 'Table 13', 'benchmark contamination of the RLVR data',
-             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table13'), OFFLINE,
-             reason=ANALOGUE_ONLY, data=_CONTAMINATION_DATA),
+             'papers/smoltulu/smoltulu_contamination.ipynb', table_files('smoltulu_table13'), ALL,
+             data=_CONTAMINATION_DATA),
     Artifact('bench_dpo_cache', 'ours', 'DPO reference-cache benchmark',
              "DPO step time with cached reference log-probs, with and without a shared prompt, against TRL's reference forward",
              'bench/bench_dpo_cache.ipynb', table_files('bench_dpo_cache'), OFFLINE,
