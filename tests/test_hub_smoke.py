@@ -10,7 +10,7 @@ import pytest
 from hub.run_hub_smoke import run_hub_smoke
 from hub.teacher import TEACHER_ID
 from posttrain.papers.r1k import BENCHMARKS, S1K, scale_of
-from posttrain.papers.smoltulu import CONTAMINATION_BENCHMARKS
+from posttrain.papers.smoltulu import CONTAMINATION_BENCHMARKS, LANGUAGE_IDENTIFIER
 from posttrain.reproduce import collect_manifest, plan
 from test_determinism import fresh_root
 
@@ -29,7 +29,7 @@ def test_every_covered_notebook_ran_and_wrote_its_outputs(hub_smoke):
     root, out, _ = hub_smoke
     ran = {line.split('|')[1].strip() for line in out.splitlines() if line.count('|') > 3 and '| ran ' in line}
     assert ran == {job.name for job in plan('hub-smoke')} >= {'r1k_data', 'r1k_sft', 'r1k_dpo', 'smoltulu_grid', 'smoltulu_dpo_rm', 'smoltulu_contamination',
-                                                        'grape_tulu_olmo'}
+                                                        'smoltulu_languages', 'grape_tulu_olmo'}
     figures = root / 'figures' / 'hub-smoke'
     missing = [f for a in collect_manifest() if a.covered('hub-smoke') for f in a.outputs if not (figures / f).is_file()]
     assert not missing, missing
@@ -98,6 +98,17 @@ def test_smoltulu_contamination_checks_the_papers_training_sets_against_lm_eval_
     assert tables[13].drop('gsm8k').covered8_pct.eq(0).all() and tables[1].covered8_pct.eq(0).all()
 
 
+def test_smoltulu_language_tables_label_every_row_with_the_papers_identifier(hub_smoke):
+    root, _, _ = hub_smoke
+    figures = root / 'figures' / 'hub-smoke'
+    for number, rows in ((10, 8), (11, 4), (12, 4)):  # every row of the fixture SFT, preference and RLVR sets, once
+        table = pd.read_csv(figures / f'smoltulu_table{number}.csv')
+        assert len(table) == 20 and table.rows.sum() == rows, table
+        assert (table['CI low %'] <= table['share %'] + 1e-9).all() and (table['share %'] <= table['CI high %'] + 1e-9).all()
+    used = json.loads((figures / 'smoltulu_table10.provenance.json').read_text())['parameters']
+    assert (used['identifier'], used['training_set']) == (LANGUAGE_IDENTIFIER, 'sft')
+
+
 def test_grape_table2_merges_the_tulu_olmo_mixtures_and_scores_the_papers_benchmarks(hub_smoke):
     root, _, _ = hub_smoke
     figures = root / 'figures' / 'hub-smoke'
@@ -127,5 +138,6 @@ def test_the_data_came_from_the_hub_by_id(hub_smoke):
                  'datasets--allenai--olmo-2-1124-7b-preference-mix', 'datasets--cais--mmlu', 'datasets--SaylorTwift--bbh',
                  'datasets--EleutherAI--hendrycks_math', 'models--meta-llama--Llama-3.1-8B', 'datasets--allenai--reward-bench',
                  'datasets--allenai--ultrafeedback_binarized_cleaned', 'models--HuggingFaceTB--SmolLM2-1.7B',
-                 'datasets--allenai--RLVR-GSM-MATH-IF-Mixed-Constraints', 'datasets--cais--mmlu'):
+                 'datasets--allenai--RLVR-GSM-MATH-IF-Mixed-Constraints', 'datasets--cais--mmlu',
+                 'models--papluca--xlm-roberta-base-language-detection'):
         assert (cache / repo).is_dir(), f'{repo} not in the hub cache: {sorted(p.name for p in cache.iterdir())}'

@@ -36,6 +36,12 @@ def _r1k_teacher() -> Path:
     return teacher_folder()
 
 
+def _language_classifier() -> Path:
+    "The tiny stand-in for SmolTulu's language identifier: built by language_classifier.py once, then cached."
+    from .language_classifier import classifier_folder
+    return classifier_folder()
+
+
 # (model id on the Hub, what it serves: a project registry name, or a function returning a model folder)
 MODEL_FIXTURES: tuple[tuple[str, str | Callable[[], Path]], ...] = (
     ('Qwen/Qwen2.5-7B-Instruct', 'tiny'),
@@ -49,6 +55,7 @@ MODEL_FIXTURES: tuple[tuple[str, str | Callable[[], Path]], ...] = (
     ('allenai/Llama-3.1-Tulu-3-8B-SFT', 'tiny'),
     ('HuggingFaceTB/SmolLM2-135M-Instruct', 'smollm2-135m-instruct'),
     ('posttrain-fixtures/r1k-teacher', _r1k_teacher),
+    ('papluca/xlm-roberta-base-language-detection', _language_classifier),
 )
 LFS_SUFFIXES = ('.safetensors', '.bin', '.pt')  # stored as git-LFS pointers, as on the Hub
 GIT_ENV = {'GIT_AUTHOR_NAME': 'posttrain fixtures', 'GIT_AUTHOR_EMAIL': 'fixtures@posttrain.invalid',

@@ -158,19 +158,20 @@ def _instruction_id(instruction: str) -> str:
 
 
 def merge_pool(sft_sources: Mapping[str, object], preference_sources: Mapping[str, object] | None = None, *,
-               split: str = 'train', min_responses: int = 2) -> tuple[list[dict], dict]:
+               split: str = 'train', min_responses: int = 2, skip_invalid: bool = False) -> tuple[list[dict], dict]:
     """Pool records of the instructions with at least `min_responses` distinct responses across the datasets.
 
     `sft_sources` and `preference_sources` map a dataset name (the responses' `source`) to anything
-    `posttrain.data.read_records` reads. Returns the pool (in first-seen instruction order) and counts."""
+    `posttrain.data.read_records` reads; `skip_invalid` skips (and counts, in a warning) rows the loaders reject.
+    Returns the pool (in first-seen instruction order) and counts."""
     preference_sources = preference_sources or {}
     if not sft_sources and not preference_sources: raise ValueError('merge_pool needs at least one dataset')
     if both := set(sft_sources) & set(preference_sources):
         raise ValueError(f'dataset names used twice: {", ".join(sorted(both))}')
     conversations = [(name, record['messages']) for name, source in sft_sources.items()
-                     for record in load_tulu_sft(source, split)]
+                     for record in load_tulu_sft(source, split, skip_invalid=skip_invalid)]
     conversations += [(name, [*record['prompt'], *record['chosen']]) for name, source in preference_sources.items()
-                      for record in load_preferences(source, split)]
+                      for record in load_preferences(source, split, skip_invalid=skip_invalid)]
     responses: dict[str, list[dict]] = {}
     counts = {'conversations': len(conversations), 'unanswered': 0, 'duplicates': 0}
     for name, messages in conversations:
@@ -266,11 +267,12 @@ def _sample(records: list[dict], fraction: float, seed: int) -> list[dict]:
 def tulu_olmo_pool(data: TuluOlmoData, seed: int = 0) -> tuple[list[dict], dict, list[dict]]:
     """The pool merged from `data`'s datasets (`merge_pool`), only instructions an SFT dataset answers, its counts, and
     the SFT mixture (the full-SFT rows' data); both sampled to `data.fraction` (seeded), the counts saying how many
-    were merged, left out and kept."""
+    were merged, left out and kept. Rows of the public mixtures that the loaders reject are skipped and counted in a
+    warning (the mixtures are not ours to fix)."""
     if not 0 < data.fraction <= 1: raise ValueError(f'fraction must be in (0, 1], got {data.fraction}')
-    merged, counts = merge_pool(data.sft, data.preference)
+    merged, counts = merge_pool(data.sft, data.preference, skip_invalid=True)
     answered = [p for p in merged if any(r['source'] in data.sft for r in p['responses'])]
-    sft_mixture = [r for source in data.sft.values() for r in load_tulu_sft(source)]
+    sft_mixture = [r for source in data.sft.values() for r in load_tulu_sft(source, skip_invalid=True)]
     pool, sft_mixture = _sample(answered, data.fraction, seed), _sample(sft_mixture, data.fraction, seed)
     return pool, counts | {'without an SFT response': len(merged) - len(answered), 'sampled': len(pool),
                            'responses': sum(len(p['responses']) for p in pool)}, sft_mixture
