@@ -22,12 +22,28 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+
+def build_once(target: Path, build: Callable[[Path], object], marker: str = 'model.safetensors') -> Path:
+    "`target`, built by `build(folder)` into a temporary folder beside it and renamed into place the first time."
+    if (target / marker).is_file(): return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{target.name}.', dir=target.parent))
+    try:
+        build(tmp)
+        try: os.rename(tmp, target)
+        except OSError:  # another process finished first: its copy is as good
+            if not (target / marker).is_file(): raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
 
 
 def _r1k_teacher() -> Path:

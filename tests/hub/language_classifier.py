@@ -9,9 +9,6 @@ identifier's interface (transformers' text-classification pipeline by hub id), n
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 LANGUAGE_CLASSIFIER_ID = 'papluca/xlm-roberta-base-language-detection'
@@ -46,19 +43,9 @@ def build_classifier(out_dir: Path) -> Path:
 
 
 def classifier_folder(cache: Path | str | None = None) -> Path:
-    "The built classifier's folder (built into a temporary folder beside it and renamed into place the first time)."
+    "The built classifier's folder, `<cache>/hub-fixtures/language-classifier-<sha256 of this file>` (cache: the project's)."
     from posttrain.core import get_paths
+    from .fixtures import build_once
     root = Path(cache) if cache is not None else get_paths().cache
     key = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    target = root / 'hub-fixtures' / f'language-classifier-{key}'
-    if (target / 'model.safetensors').is_file(): return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{target.name}.', dir=target.parent))
-    try:
-        build_classifier(tmp)
-        try: os.rename(tmp, target)
-        except OSError:  # another process finished first: its copy is as good
-            if not (target / 'model.safetensors').is_file(): raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    return build_once(root / 'hub-fixtures' / f'language-classifier-{key}', build_classifier)

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 if __package__:
-    from .fixtures import r1k_teacher_pairs
+    from .fixtures import build_once, r1k_teacher_pairs
 else:  # run as a script: python tests/hub/teacher.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from tests.hub.fixtures import r1k_teacher_pairs
+    from tests.hub.fixtures import build_once, r1k_teacher_pairs
 
 TEACHER_ID = 'posttrain-fixtures/r1k-teacher'
 SEED = 0
@@ -141,19 +138,8 @@ def teacher_folder(cache: Path | str | None = None) -> Path:
     trained into a temporary folder beside it and renamed into place the first time."""
     from posttrain.core import get_paths
     root = Path(cache) if cache is not None else get_paths().cache
-    target = root / 'hub-fixtures' / f'r1k-teacher-{teacher_key()}'
-    if (target / 'model.safetensors').is_file(): return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{target.name}.', dir=target.parent))
-    try:
-        train_teacher(tmp, log=lambda line: print(line, file=sys.stderr, flush=True))
-        try: os.rename(tmp, target)
-        except OSError:  # another process finished first: its copy is as good
-            if not (target / 'model.safetensors').is_file(): raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
+    return build_once(root / 'hub-fixtures' / f'r1k-teacher-{teacher_key()}',
+                      lambda folder: train_teacher(folder, log=lambda line: print(line, file=sys.stderr, flush=True)))
 
 if __name__ == '__main__':
     print(teacher_folder())
