@@ -323,8 +323,8 @@ def test_the_loaders_name_the_dataset_the_row_and_the_field(local_hub, loaded):
     assert out['pool'] == [[['What is 7 times 8?', both], ['Name a primary colour.', both],
                             ['Write a haiku about rain.', [sft, 'tulu-3-pref']],  # OLMo-2's winner repeats Tulu-3's
                             ['How many days are in a leap year?', ['tulu-3-pref', 'olmo-2-pref']]],
-                           {'conversations': 16, 'unanswered': 0, 'duplicates': 1, 'instructions': 9, 'kept': 4,
-                            'responses': 10}]
+                           {'conversations': 16, 'unanswered': 0, 'duplicates': 1, 'multi-turn preference rows': 0,
+                            'instructions': 9, 'kept': 4, 'responses': 10}]
     assert out['id'] == (f"nobody/no-such-set: cannot load split 'train' from the hub at {hub} (DatasetNotFoundError: "
                          "Dataset 'nobody/no-such-set' doesn't exist on the Hub or cannot be accessed.)")
     assert out['revision'] == (f"simplescaling/s1K-1.1@no-such-rev: cannot load split 'train' from the hub at {hub} "

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import unicodedata
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -156,30 +157,40 @@ def _named(sources, default: str) -> dict[str, Source]:
     return {default: sources}
 
 
-def read_texts(source: Source, split: str = 'train', *, answer: bool = False, require_words: bool = False) -> Iterator[str]:
+def read_texts(source: Source, split: str = 'train', *, answer: bool = False, require_words: bool = False,
+               skip_invalid: bool = False) -> Iterator[str]:
     """`text_of` each record of a list of records, a local data file or a hub dataset name, lazily; a bad record
-    raises a `DataError` naming its file and line (or row) and field."""
+    raises a `DataError` naming its file and line (or row) and field, or with `skip_invalid` is left out (the count and
+    the first one in a warning, once the source is read)."""
+    skipped = []
     for where, record in located_rows(source, split):
         try:
             text = text_of(record, answer=answer)
             if require_words and not words_of(text): raise DataError('no words after normalisation')
-        except DataError as e: raise e.located(where) from None
+        except DataError as e:
+            if not skip_invalid: raise e.located(where) from None
+            skipped.append(e.located(where))
+            continue
         yield text
+    if skipped: warnings.warn(f'{source}: skipped {len(skipped)} rows without usable text; the first: {skipped[0]}',
+                              stacklevel=2)
 
 
 def contamination_table(train: Source | Mapping[str, Source], benchmarks: Source | Mapping[str, Source],
                         ns: Sequence[int] = (8, 13), *, threshold: float = 0.5, train_answers: bool = True,
-                        test_answers: bool = False, train_split: str = 'train', test_split: str = 'test') -> pd.DataFrame:
+                        test_answers: bool = False, train_split: str = 'train', test_split: str = 'test',
+                        skip_invalid: bool = False) -> pd.DataFrame:
     """Contamination of each benchmark by each training set at each n in `ns`: one row per (train, benchmark, n).
 
     Sources are lists of records, local .jsonl/.json/.parquet files or hub dataset names (`*_split` picks the hub
     split); several are given as `{name: source}`. Training text is user and assistant turns (`train_answers`),
-    test text the user turns or prompt field (plus the answer with `test_answers`)."""
+    test text the user turns or prompt field (plus the answer with `test_answers`); `skip_invalid` leaves out (and
+    counts, in a warning) training records without usable text, as public datasets we do not control may have."""
     tests = {name: list(read_texts(source, test_split, answer=test_answers, require_words=True))
              for name, source in _named(benchmarks, 'benchmark').items()}
     tables = []
     for name, source in _named(train, 'train').items():
-        rows = instance_overlap(read_texts(source, train_split, answer=train_answers), tests, ns)
+        rows = instance_overlap(read_texts(source, train_split, answer=train_answers, skip_invalid=skip_invalid), tests, ns)
         rows['covered'], rows['copied'] = rows.coverage > threshold, rows.coverage >= 1
         table = rows.groupby(['benchmark', 'n'], sort=False).agg(
             instances=('instance', 'size'), short=('short', 'sum'), contaminated=('contaminated', 'sum'),

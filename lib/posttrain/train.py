@@ -117,6 +117,7 @@ def _finish(trainer, tokenizer, out_dir: Path) -> dict:
     trainer.accelerator.wait_for_everyone()
     losses = [h['loss'] for h in trainer.state.log_history if 'loss' in h]
     return {'model': model_dir, 'log_history': history, 'steps': trainer.state.global_step,
+            'processes': trainer.accelerator.num_processes,
             'first_loss': losses[0] if losses else None, 'final_loss': losses[-1] if losses else None}
 
 # %% ../../nbs/08_train.ipynb #4c1acd2e

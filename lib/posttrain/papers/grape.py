@@ -170,10 +170,14 @@ def merge_pool(sft_sources: Mapping[str, object], preference_sources: Mapping[st
         raise ValueError(f'dataset names used twice: {", ".join(sorted(both))}')
     conversations = [(name, record['messages']) for name, source in sft_sources.items()
                      for record in load_tulu_sft(source, split, skip_invalid=skip_invalid)]
-    conversations += [(name, [*record['prompt'], *record['chosen']]) for name, source in preference_sources.items()
-                      for record in load_preferences(source, split, skip_invalid=skip_invalid)]
+    winners = [(name, record) for name, source in preference_sources.items()
+               for record in load_preferences(source, split, skip_invalid=skip_invalid)]
+    # a winner answers the prompt's last user turn; only a one-question prompt makes it a response to the first
+    single = [(name, r) for name, r in winners if sum(m['role'] == 'user' for m in r['prompt']) == 1]
+    conversations += [(name, [*record['prompt'], *record['chosen']]) for name, record in single]
     responses: dict[str, list[dict]] = {}
-    counts = {'conversations': len(conversations), 'unanswered': 0, 'duplicates': 0}
+    counts = {'conversations': len(conversations), 'unanswered': 0, 'duplicates': 0,
+              'multi-turn preference rows': len(winners) - len(single)}
     for name, messages in conversations:
         if not (exchange := first_exchange(messages)):
             counts['unanswered'] += 1
@@ -240,14 +244,15 @@ class TuluOlmoData:
 TULU_OLMO_SOURCES = {'sft': {'tulu-3-sft': 'allenai/tulu-3-sft-mixture'},
                      'preference': {'tulu-3-pref': 'allenai/llama-3.1-tulu-3-8b-preference-mixture',
                                     'olmo-2-pref': 'allenai/olmo-2-1124-7b-preference-mix'}}
-# the paper's BBH (3-shot chain of thought), MMLU (0-shot) and MATH (0-shot) columns; AlpacaEval-2 and LeetCode are
-# not lm-eval tasks
+# the paper's BBH (3-shot chain of thought), MMLU (0-shot) and MATH columns; MATH is lm-eval's minerva_math (4-shot, the
+# boxed answer checked by math-verify: hendrycks_math compares the raw output between dollar signs, which a model that
+# writes its working almost never passes); AlpacaEval-2 and LeetCode are not lm-eval tasks
 TABLE2_BENCHMARKS = {'BBH': ('bbh_cot_fewshot', 'exact_match,get-answer'), 'MMLU': ('mmlu', 'acc'),
-                     'MATH': ('hendrycks_math', 'exact_match')}
+                     'MATH': ('minerva_math', 'math_verify')}
 TULU_OLMO: dict[str, TuluOlmoData] = {
     'hub-smoke': TuluOlmoData(**TULU_OLMO_SOURCES, n_test=2, benchmarks={
         'BBH': ('bbh_cot_fewshot_boolean_expressions', 'exact_match,get-answer'), 'MMLU': ('mmlu_abstract_algebra', 'acc'),
-        'MATH': ('hendrycks_math_algebra', 'exact_match')}),
+        'MATH': ('minerva_math_algebra', 'math_verify')}),
     'gpu': TuluOlmoData(**TULU_OLMO_SOURCES, benchmarks=TABLE2_BENCHMARKS, fraction=0.01, n_test=50),
     'paper': TuluOlmoData(**TULU_OLMO_SOURCES, benchmarks=TABLE2_BENCHMARKS),
 }
@@ -404,7 +409,7 @@ def benchmark_accuracy(scale: GrapeScale, data: TuluOlmoData, model: str | Path,
                        root: Path | str | None = None) -> dict[str, dict]:
     """`model`'s score on each of `data.benchmarks` through lm-eval, as `measure` gives its measures: {column:
     {'average': the mean over its documents, 'items': {'task/doc': score}}} (cached)."""
-    spec = {'model': str(model), 'benchmarks': data.benchmarks, 'n_test': data.n_test,
+    spec = {'model': str(model), 'benchmarks': data.benchmarks, 'n_test': data.n_test, 'dtype': scale.sft.dtype,
             'max_gen_tokens': scale.max_gen_tokens, 'eval_batch_size': scale.eval_batch_size, 'seed': seed}
 
     def run(run_dir: Path) -> dict:

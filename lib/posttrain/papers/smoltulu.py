@@ -553,8 +553,13 @@ REWARD_BENCH = ('allenai/reward-bench', 'filtered')
 
 
 def _pairs(records: Sequence[dict]) -> list[dict]:
-    "Loaded preference records as the experiment's pairs: each with its `pair_id` (its id)."
-    return [{**r, 'pair_id': r['id']} for r in records]
+    "Loaded preference records as the experiment's pairs, each with a `pair_id`: its id, `#k` added to its k-th repeat."
+    seen: Counter = Counter()
+    pairs = []
+    for r in records:
+        seen[r['id']] += 1
+        pairs.append({**r, 'pair_id': r['id'] if seen[r['id']] == 1 else f"{r['id']}#{seen[r['id']] - 1}"})
+    return pairs
 
 
 def preference_data(scale: PreferenceScale, seed: int = 0) -> dict[str, list[dict]]:
@@ -666,7 +671,7 @@ def dataset_languages(source: str, n: int | None = None, seed: int = 0, identifi
     def run(run_dir: Path) -> dict:
         import torch
         from transformers import pipeline
-        texts = sample_rows(list(read_texts(source)), n, seed)
+        texts = sample_rows(list(read_texts(source, skip_invalid=True)), n, seed)  # rows without text: counted, left out
         classify = pipeline('text-classification', model=identifier, device=0 if torch.cuda.is_available() else -1)
         labels = [r['label'] for r in classify(texts, batch_size=batch_size, truncation=True, max_length=max_length)]
         return {'rows': len(labels), 'counts': dict(sorted(Counter(labels).items()))}
