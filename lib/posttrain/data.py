@@ -8,12 +8,13 @@ from __future__ import annotations
 import codecs
 import json
 import math
+import random
 import re
 import tempfile
 import warnings
 from itertools import zip_longest
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -25,8 +26,8 @@ if TYPE_CHECKING: from datasets import Dataset
 # %% auto #0
 __all__ = ['ROLES', 'DIRECTIONS', 'KINDS', 'DATA_FILE_TYPES', 'THINK_TEMPLATE', 'S1K_TEACHERS', 'REWARD_BENCH_SECTIONS',
            'ULTRAINTERACT_SOURCE', 'DataError', 'validate_record', 'read_jsonl', 'write_jsonl', 'check_output',
-           'jsonl_lines', 'located_rows', 'read_records', 'to_dataset', 'load_s1k', 'load_tulu_sft', 'load_preferences',
-           'load_reward_bench', 'load_ultrainteract_pools']
+           'jsonl_lines', 'located_rows', 'read_records', 'to_dataset', 'sample_rows', 'load_s1k', 'load_tulu_sft',
+           'load_preferences', 'load_reward_bench', 'load_ultrainteract_pools']
 
 # %% ../../nbs/02_data.ipynb #92f5cb28
 class DataError(ValueError):
@@ -319,6 +320,12 @@ def to_dataset(records: Iterable[dict]) -> Dataset:
     records = list(records)
     columns = list(dict.fromkeys(key for record in records for key in record))
     return Dataset.from_list([{column: record.get(column) for column in columns} for record in records])
+
+# %% ../../nbs/02_data.ipynb #72da2281
+def sample_rows(records: Sequence[dict], n: int | None, seed: int = 0) -> list[dict]:
+    "`n` of `records` drawn at random (seeded), in their order; all of them where `n` is None or not below their number."
+    if n is None or n >= len(records): return list(records)
+    return [records[i] for i in sorted(random.Random(seed).sample(range(len(records)), n))]
 
 # %% ../../nbs/02_data.ipynb #8c985011
 def _load(source: str | Path | Iterable[dict], split: str, kind: str, to_record: Callable[[int, dict], dict],

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from ..answers import answers_match, extract_answer
 from ..core import atomic_path, get_preset, write_json
 from ..stages import run_stage
-from ..data import DataError, load_preferences, load_tulu_sft, validate_record, write_jsonl
+from ..data import DataError, load_preferences, load_tulu_sft, sample_rows, validate_record, write_jsonl
 from ..evaluate import evaluate, headline_items
 from ..grape import best_source, build_pool, select
 from ..inversion import LocalTeacher
@@ -263,10 +263,8 @@ def tulu_olmo_data(preset: str) -> TuluOlmoData | None:
     return TULU_OLMO.get(get_preset(preset).name)
 
 
-def _sample(records: list[dict], fraction: float, seed: int) -> list[dict]:
-    if fraction >= 1: return records
-    keep = sorted(random.Random(seed).sample(range(len(records)), max(1, round(fraction * len(records)))))
-    return [records[i] for i in keep]
+def _share(n: int, fraction: float) -> int:
+    return max(1, round(fraction * n))  # at least one row of a non-empty dataset
 
 
 def tulu_olmo_pool(data: TuluOlmoData, seed: int = 0) -> tuple[list[dict], dict, list[dict]]:
@@ -278,7 +276,7 @@ def tulu_olmo_pool(data: TuluOlmoData, seed: int = 0) -> tuple[list[dict], dict,
     merged, counts = merge_pool(data.sft, data.preference, skip_invalid=True)
     answered = [p for p in merged if any(r['source'] in data.sft for r in p['responses'])]
     sft_mixture = [r for source in data.sft.values() for r in load_tulu_sft(source, skip_invalid=True)]
-    pool, sft_mixture = _sample(answered, data.fraction, seed), _sample(sft_mixture, data.fraction, seed)
+    pool, sft_mixture = (sample_rows(rows, _share(len(rows), data.fraction), seed) for rows in (answered, sft_mixture))
     return pool, counts | {'without an SFT response': len(merged) - len(answered), 'sampled': len(pool),
                            'responses': sum(len(p['responses']) for p in pool)}, sft_mixture
 

@@ -9,7 +9,6 @@ import dataclasses
 import itertools
 import math
 import os
-import random
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ import pandas as pd
 from ..core import atomic_path, get_preset
 from ..stages import run_stage
 from ..contamination import read_texts
-from ..data import load_preferences, load_reward_bench, load_tulu_sft
+from ..data import load_preferences, load_reward_bench, load_tulu_sft, sample_rows
 from ..evaluate import evaluate, headline_items, headline_scores
 from ..models import load_model
 from ..preference import PAPER_BETA, preference_pairs, weights_digest
@@ -37,12 +36,12 @@ __all__ = ['IFEVAL_METRICS', 'BENCHMARKS', 'GRID_SCALES', 'TREND_METRIC', 'PAPER
            'PREFERENCE_SCALES', 'TULU3_SFT', 'TULU3_PREFERENCES', 'UFB_TEST', 'REWARD_BENCH', 'RLVR_MIXED',
            'CONTAMINATION_TRAINING', 'CONTAMINATION_BENCHMARKS', 'CONTAMINATION_SIZES', 'LANGUAGE_IDENTIFIER',
            'LANGUAGE_NAMES', 'PAPER_LANGUAGES', 'LANGUAGE_ROWS', 'PAPER_TABLE3', 'PAPER_TABLE6', 'PAPER_TABLE8',
-           'PAPER_CONTAMINATION', 'MANIFEST', 'Benchmark', 'sample_rows', 'GridScale', 'grid_scale', 'grid_sizes',
-           'cell_config', 'grid_data', 'grid_run', 'evaluate_run', 'sweep', 'sweep_items', 'best_cell', 'figure1_data',
-           'iso_ratios', 'figure1', 'ratio_matrix', 'ratio_slope', 'trend_claims', 'PaperTable', 'ratio_table',
-           'sweep_runs', 'PreferenceScale', 'preference_scale', 'preference_sizes', 'hyperparameter_rows',
-           'preference_data', 'suite_scores', 'ContaminationSizes', 'contamination_sizes', 'dataset_languages',
-           'language_table', 'grid_data_used', 'preference_data_used', 'contamination_data_used']
+           'PAPER_CONTAMINATION', 'MANIFEST', 'Benchmark', 'GridScale', 'grid_scale', 'grid_sizes', 'cell_config',
+           'grid_data', 'grid_run', 'evaluate_run', 'sweep', 'sweep_items', 'best_cell', 'figure1_data', 'iso_ratios',
+           'figure1', 'ratio_matrix', 'ratio_slope', 'trend_claims', 'PaperTable', 'ratio_table', 'sweep_runs',
+           'PreferenceScale', 'preference_scale', 'preference_sizes', 'hyperparameter_rows', 'preference_data',
+           'suite_scores', 'ContaminationSizes', 'contamination_sizes', 'dataset_languages', 'language_table',
+           'grid_data_used', 'preference_data_used', 'contamination_data_used']
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #3f25c0d0
 IFEVAL_METRICS = ('prompt_level_strict_acc', 'inst_level_strict_acc', 'prompt_level_loose_acc', 'inst_level_loose_acc')
@@ -88,11 +87,6 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark('IFEval', 'instruction_following', 'ifeval', IFEVAL_METRICS, IFEVAL_METRICS, trend=-1, generative=True),
 )
 
-
-def sample_rows(records: Sequence[dict], n: int | None, seed: int = 0) -> list[dict]:
-    "`n` of `records` drawn at random (seeded), in their order; all of them where `n` is None or not below their number."
-    if n is None or n >= len(records): return list(records)
-    return [records[i] for i in sorted(random.Random(seed).sample(range(len(records)), n))]
 
 # %% ../../../nbs/papers/smoltulu/00_smoltulu.ipynb #9a21871c
 @dataclass(frozen=True)
