@@ -57,6 +57,8 @@ EXPECTED = [
     ('Idavidrein/gpqa', 'gpqa_diamond', 'train', 3, GPQA),
     ('openai/openai_humaneval', 'openai_humaneval', 'test', 3, ['task_id', 'prompt', 'canonical_solution', 'test', 'entry_point']),
     *[('google-research-datasets/mbpp', 'full', s, 3, MBPP) for s in ('train', 'test', 'validation', 'prompt')],
+    *[('qintongli/GSM-Plus', 'default', s, n, ['question', 'solution', 'answer', 'perturbation_type', 'seed_question',
+                                                'seed_solution', 'seed_answer']) for s, n in (('test', 8), ('testmini', 3))],
     *[('EleutherAI/hendrycks_math', 'algebra', s, 2, ['problem', 'level', 'type', 'solution']) for s in ('train', 'test')],
     ('SaylorTwift/bbh', 'boolean_expressions', 'test', 3, ['input', 'target']),
     *[('cais/mmlu', 'abstract_algebra', s, n, ['question', 'subject', 'choices', 'answer'])
@@ -156,8 +158,8 @@ def test_training_set_contents(loaded):
 
 
 TASKS = ['gsm8k', 'arc_challenge', 'arc_easy', 'hellaswag', 'ifeval', 'aime24', 'hendrycks_math500',
-         'gpqa_diamond_zeroshot', 'humaneval', 'mbpp', 'hendrycks_math_algebra', 'bbh_cot_fewshot_boolean_expressions',
-         'mmlu_abstract_algebra']
+         'gpqa_diamond_zeroshot', 'humaneval', 'mbpp', 'gsm_plus', 'hendrycks_math_algebra',
+         'bbh_cot_fewshot_boolean_expressions', 'mmlu_abstract_algebra']
 
 
 @pytest.fixture(scope='module')
@@ -188,7 +190,7 @@ def test_lm_eval_tasks_load_through_the_hub(lm_eval_tasks):
     t = lm_eval_tasks
     assert {n: t[n]['docs'] for n in TASKS} == {'gsm8k': 3, 'arc_challenge': 3, 'arc_easy': 3, 'hellaswag': 3, 'ifeval': 4,
                                                'aime24': 3, 'hendrycks_math500': 4, 'gpqa_diamond_zeroshot': 3,
-                                               'humaneval': 3, 'mbpp': 3, 'hendrycks_math_algebra': 2,
+                                               'humaneval': 3, 'mbpp': 3, 'gsm_plus': 8, 'hendrycks_math_algebra': 2,
                                                'bbh_cot_fewshot_boolean_expressions': 3, 'mmlu_abstract_algebra': 3}
     assert t['gsm8k']['text'] == ('Question: Natalia sold clips to 48 of her friends in April, and then she sold half as '
                                   'many clips in May. How many clips did she sell altogether?\nAnswer:')
@@ -214,6 +216,7 @@ def test_lm_eval_tasks_load_through_the_hub(lm_eval_tasks):
     assert t['mbpp']['text'].startswith('You are an expert Python programmer, and here is your task: Write a function to '
                                         'find the maximum of two numbers. Your code should pass these tests:\n\n'
                                         'assert max_of_two(1, 2) == 2\n')
+    assert (t['gsm_plus']['text'], t['gsm_plus']['target']) == (t['gsm8k']['text'], t['gsm8k']['target'])  # GSM8K's first row
     assert (t['hendrycks_math_algebra']['text'], t['hendrycks_math_algebra']['target']) == (
         'Problem: What is the value of $x$ if $2x + 3 = 11$?\nAnswer:', '4')  # the solution's last boxed answer
     assert (t['bbh_cot_fewshot_boolean_expressions']['text'], t['bbh_cot_fewshot_boolean_expressions']['target']) == (

@@ -29,7 +29,7 @@ def test_every_covered_notebook_ran_and_wrote_its_outputs(hub_smoke):
     root, out, _ = hub_smoke
     ran = {line.split('|')[1].strip() for line in out.splitlines() if line.count('|') > 3 and '| ran ' in line}
     assert ran == {job.name for job in plan('hub-smoke')} >= {'r1k_data', 'r1k_sft', 'r1k_dpo', 'smoltulu_grid', 'smoltulu_dpo_rm', 'smoltulu_contamination',
-                                                        'smoltulu_languages', 'grape_tulu_olmo'}
+                                                        'smoltulu_languages', 'grape_tulu_olmo', 'grape_ultrainteract'}
     figures = root / 'figures' / 'hub-smoke'
     missing = [f for a in collect_manifest() if a.covered('hub-smoke') for f in a.outputs if not (figures / f).is_file()]
     assert not missing, missing
@@ -130,6 +130,29 @@ def test_grape_table2_merges_the_tulu_olmo_mixtures_and_scores_the_papers_benchm
     assert (used['model'], used['data']['sft']) == ('meta-llama/Llama-3.1-8B', {'tulu-3-sft': 'allenai/tulu-3-sft-mixture'})
 
 
+def test_grape_table1_and_5_run_on_ultrainteract_with_the_served_generator(hub_smoke):
+    root, _, _ = hub_smoke
+    figures = root / 'figures' / 'hub-smoke'
+    table = pd.read_csv(figures / 'grape_table1.csv').set_index('strategy')
+    # the fixture pools: 3, 2 and 3 UltraInteract responses; the served generator is asked only the first instruction (the
+    # one whose responses agree on a boxed answer) and its correct reply enters the pool: 9 responses, 8 of them
+    # UltraInteract's. GRAPE keeps as many as UltraInteract has (8); 3x up to three times as many (4 + 2 + 3)
+    assert table.examples.to_dict() == {'grape': 8, 'original': 8, 'best_source': 1, '3x': 9, 'base model (no SFT)': 0}
+    assert [c for c in table.columns if c.endswith(' acc')] == ['HumanEval acc', 'MBPP acc', 'MATH CoT acc',
+                                                                 'GSM-Plus CoT acc', 'average acc']
+    assert not [c for c in table.columns if 'logp' in c]
+    items = pd.read_csv(figures / 'grape_table1_claims_items.csv')
+    assert set(items['item'].str.split('/').str[0]) == {'humaneval', 'mbpp', 'minerva_math_algebra', 'gsm_plus'}
+    assert items[['a', 'b']].isin([0.0, 1.0]).all(axis=None)
+    assert len(pd.read_csv(figures / 'grape_table1_claims.csv')) == 3 * 4 - 1  # no claim on the paper's MATH CoT tie
+    used = json.loads((figures / 'grape_table1.provenance.json').read_text())['parameters']
+    assert (used['model'], used['data']['source'], used['generators']) == (
+        'meta-llama/Llama-3.1-8B', 'openbmb/UltraInteract_sft', [TEACHER_ID])
+    table5 = pd.read_csv(figures / 'grape_table5.csv')
+    assert table5.examples.iloc[0] == 8 and table5.examples.iloc[1] <= 3  # one sample per instruction, empty ones left out
+    assert len(pd.read_csv(figures / 'grape_table5_claims.csv')) == 4
+
+
 def test_the_data_came_from_the_hub_by_id(hub_smoke):
     _, _, cache = hub_smoke
     for repo in ('datasets--simplescaling--s1K-1.1', 'datasets--allenai--tulu-3-sft-mixture',
@@ -140,5 +163,6 @@ def test_the_data_came_from_the_hub_by_id(hub_smoke):
                  'datasets--EleutherAI--hendrycks_math', 'models--meta-llama--Llama-3.1-8B', 'datasets--allenai--reward-bench',
                  'datasets--allenai--ultrafeedback_binarized_cleaned', 'models--HuggingFaceTB--SmolLM2-1.7B',
                  'datasets--allenai--RLVR-GSM-MATH-IF-Mixed-Constraints',
-                 'models--papluca--xlm-roberta-base-language-detection'):
+                 'models--papluca--xlm-roberta-base-language-detection', 'datasets--openbmb--UltraInteract_sft',
+                 'datasets--qintongli--GSM-Plus', 'datasets--google-research-datasets--mbpp'):
         assert (cache / repo).is_dir(), f'{repo} not in the hub cache: {sorted(p.name for p in cache.iterdir())}'

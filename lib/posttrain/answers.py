@@ -13,7 +13,7 @@ from math_verify import parse, verify
 
 # %% auto #0
 __all__ = ['SIGNIFICANT_FIGURES', 'EXACT_FIGURES', 'FORMATTED_NUMBER', 'format_number', 'parse_number', 'check_answer',
-           'extract_answer', 'normalize_answer', 'answers_match']
+           'last_boxed', 'extract_answer', 'normalize_answer', 'answers_match']
 
 # %% ../../nbs/05_answers.ipynb #6e9d2fab
 SIGNIFICANT_FIGURES = 4  # computed values are rounded to this many significant figures ...
@@ -73,7 +73,7 @@ _EXTRACTED_NUMBER = (
 _ANSWER_LINE = re.compile(r'answer[ \t]*\**[ \t]*[:\uff1a][ \t]*\**(.*)$', re.IGNORECASE | re.MULTILINE)
 
 
-def _last_boxed(text: str) -> str | None:
+def last_boxed(text: str) -> str | None:
     "Content of the last `\\boxed{...}` in `text` (nested braces allowed), or None."
     start = text.rfind('\\boxed{')
     if start < 0: return None
@@ -88,7 +88,7 @@ def extract_answer(text: str) -> str:
     "The final answer in a generated solution: last `Answer:` line, else last `\\boxed{}`, else last number, else ''."
     for candidate in reversed(_ANSWER_LINE.findall(text)):
         if answer := candidate.strip().strip('*').strip().rstrip('.').strip(): return answer
-    if (boxed := _last_boxed(text)) is not None: return boxed.strip()
+    if (boxed := last_boxed(text)) is not None: return boxed.strip()
     numbers = re.findall(_EXTRACTED_NUMBER, text)
     return numbers[-1].strip() if numbers else ''
 

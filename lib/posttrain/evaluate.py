@@ -213,8 +213,8 @@ def _environment_once():
 def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limit: int | None = None,
              batch_size: int = 8, max_gen_tokens: int = 256, apply_chat_template: bool = True,
              include_path: Path | str | None = None, seed: int = 0, dtype: str = 'auto',
-             system_instruction: str | None = None, backend: str = 'posttrain',
-             return_items: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+             system_instruction: str | None = None, backend: str = 'posttrain', return_items: bool = False,
+             run_code: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Evaluate `model` (a loaded model with its `tokenizer`, or a model name) on `tasks` through lm-eval.
 
     `tasks` are offline suite names and/or standard lm-eval task names. `include_path` is a folder written by
@@ -222,7 +222,8 @@ def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limi
     becomes the system message of every prompt (lm-eval's own option). `backend` is `posttrain` (log-likelihoods
     through the shared scorer) or `hf` (lm-eval's `HFLM` as it ships). Returns the tidy table
     (task, metric, value, stderr, n), and with `return_items` also each document's scores (task, item, metric, value),
-    the per-item evidence a claim's interval is computed from."""
+    the per-item evidence a claim's interval is computed from. Tasks that run the model's programs (HumanEval, MBPP:
+    lm-eval marks them unsafe) run only with `run_code` (lm-eval's `confirm_run_unsafe_code`) and HF_ALLOW_CODE_EVAL=1."""
     from lm_eval import simple_evaluate
     from lm_eval.tasks import TaskManager
 
@@ -245,7 +246,8 @@ def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limi
                                 apply_chat_template=apply_chat_template, log_samples=return_items,
                                 system_instruction=system_instruction,
                                 gen_kwargs={'do_sample': False, 'max_gen_toks': max_gen_tokens}, random_seed=seed,
-                                numpy_random_seed=seed, torch_random_seed=seed, fewshot_random_seed=seed)
+                                numpy_random_seed=seed, torch_random_seed=seed, fewshot_random_seed=seed,
+                                confirm_run_unsafe_code=run_code)
                 for task in lm_names]
     table = pd.concat([_tidy(run, lm_names) for run in runs], ignore_index=True)
     return (table, pd.concat([_items(run, lm_names) for run in runs], ignore_index=True)) if return_items else table

@@ -265,9 +265,9 @@ def incorrect_counts(pool: Sequence[dict]) -> dict[str, int]:
             'instructions': sum(not candidates(p) for p in pool)}
 
 
-def _argbest(rows: list[dict], key: str, among: list[int], sign: int = 1) -> int:
-    "Index, of those in `among`, of the first row with the largest `sign * row[key]`."
-    return max(among, key=lambda i: (sign * rows[i][key], -i))
+def _top(rows: list[dict], key: str, among: list[int], k: int, sign: int = 1) -> list[int]:
+    "Indices, of those in `among`, of the `k` rows with the largest `sign * row[key]` (ties: the first)."
+    return sorted(among, key=lambda i: (-sign * rows[i][key], i))[:k]
 
 
 def _source_index(record: dict, source: str) -> int:
@@ -287,45 +287,58 @@ def best_source(pool: Sequence[dict], scores: Sequence[list[dict]], *, keep_inco
     return max(by_source, key=lambda s: sum(by_source[s]) / len(by_source[s]))
 
 
-def _picks(pool, scores, strategy: str, seed: int, source: str | None, keep_incorrect: bool) -> list[list[int]]:
+def _picks(pool, scores, strategy: str, seed: int, source: str | None, keep_incorrect: bool,
+           counts: Sequence[int]) -> list[list[int]]:
     "For each instruction, the indices of the responses `strategy` keeps (none if no candidate is left)."
     if strategy == 'best_source': source = best_source(pool, scores, keep_incorrect=keep_incorrect)
     picks = []
-    for i, record in enumerate(pool):
+    for i, (record, k) in enumerate(zip(pool, counts)):
         allowed, rng = candidates(record, keep_incorrect), random.Random(f"{seed}:{record['id']}")
         if not allowed: picks.append([])
         else:
             match strategy:
-                case 'grape': picks.append([_argbest(scores[i], 'mean_logprob', allowed)])
-                case 'sum': picks.append([_argbest(scores[i], 'sum_logprob', allowed)])
-                case 'lowest': picks.append([_argbest(scores[i], 'mean_logprob', allowed, sign=-1)])
-                case 'random': picks.append([allowed[rng.randrange(len(allowed))]])
-                case 'original' | 'best_source': picks.append([k] if (k := _source_index(record, source)) in allowed else [])
+                case 'grape': picks.append(_top(scores[i], 'mean_logprob', allowed, k))
+                case 'sum': picks.append(_top(scores[i], 'sum_logprob', allowed, k))
+                case 'lowest': picks.append(_top(scores[i], 'mean_logprob', allowed, k, sign=-1))
+                case 'random':  # one pick draws as the project always has, so earlier selections stay the same
+                    picks.append([allowed[rng.randrange(len(allowed))]] if k == 1 else rng.sample(allowed, min(k, len(allowed))))
+                case 'original' | 'best_source': picks.append([j] if (j := _source_index(record, source)) in allowed else [])
                 case 'all': picks.append(allowed)
-                case '3x': picks.append(rng.sample(allowed, min(3, len(allowed))))
+                case '3x': picks.append(rng.sample(allowed, min(3 * k, len(allowed))))
     return picks
 
 
+def _per_instruction(pool: Sequence[dict], k: int | Sequence[int]) -> list[int]:
+    counts = [k] * len(pool) if isinstance(k, int) else list(k)
+    if len(counts) != len(pool): raise ValueError(f'k gives {len(counts)} counts for {len(pool)} instructions')
+    if bad := [(i, n) for i, n in enumerate(counts) if not isinstance(n, int) or n < 1]:
+        raise ValueError(f'k must be at least 1 per instruction; instruction {bad[0][0]} has {bad[0][1]!r}')
+    return counts
+
+
 def select(pool: Sequence[dict], scores: Sequence[list[dict]] | None, strategy: str = 'grape', *, seed: int = 0,
-           source: str | None = None, keep_incorrect: bool = False) -> list[dict]:
+           source: str | None = None, keep_incorrect: bool = False, k: int | Sequence[int] = 1) -> list[dict]:
     """SFT records (`id`, `messages`, `source`, `meta`) chosen from `pool` by `strategy` (one of `STRATEGIES`).
-    Responses marked `correct: false` are never chosen unless `keep_incorrect`; `incorrect_counts` says how many."""
+    `grape`, `sum`, `lowest` and `random` keep `k` responses per instruction (a number, or one per instruction; fewer
+    where fewer are left), `3x` three times `k`. Responses marked `correct: false` are never chosen unless
+    `keep_incorrect`; `incorrect_counts` says how many."""
     if strategy not in STRATEGIES: raise ValueError(f'unknown strategy {strategy!r}; choose one of {", ".join(STRATEGIES)}')
     if strategy in SCORED_STRATEGIES and scores is None: raise ValueError(f'strategy {strategy!r} needs scores')
     if strategy == 'original' and not source: raise ValueError("strategy 'original' needs a source")
     if scores is not None and [len(rows) for rows in scores] != [len(p['responses']) for p in pool]:
         raise ValueError('scores do not match the pool: expected one row per response')
     selected = []
-    for i, (record, indices) in enumerate(zip(pool, _picks(pool, scores, strategy, seed, source, keep_incorrect))):
-        for k in indices:
-            response = record['responses'][k]
-            meta = {'strategy': strategy, 'pool_id': record['id'], 'response_index': k}
+    picks = _picks(pool, scores, strategy, seed, source, keep_incorrect, _per_instruction(pool, k))
+    for i, (record, indices) in enumerate(zip(pool, picks)):
+        for j in indices:
+            response = record['responses'][j]
+            meta = {'strategy': strategy, 'pool_id': record['id'], 'response_index': j}
             if strategy in ('random', '3x'): meta['seed'] = seed
             if scores is not None:
-                row = scores[i][k]
+                row = scores[i][j]
                 meta |= {'score': row['mean_logprob'], 'sum_logprob': row['sum_logprob'], 'n_tokens': row['n_tokens'],
                          'template': row.get('template'), 'max_response_tokens': row.get('max_response_tokens')}
-            out = {'id': record['id'] if len(indices) == 1 else f"{record['id']}-{k}",
+            out = {'id': record['id'] if len(indices) == 1 else f"{record['id']}-{j}",
                    'messages': [*record['prompt'], {'role': 'assistant', 'content': response['content']}],
                    'source': response['source'], 'meta': meta}
             if 'answer' in record: out['answer'] = record['answer']

@@ -25,7 +25,7 @@ from openai.types.chat import ChatCompletion
 from tqdm.auto import tqdm
 
 from .answers import answers_match, extract_answer
-from .core import write_json
+from .core import get_paths, write_json
 from .data import THINK_TEMPLATE, DataError, validate_record
 from .evaluate import question_text
 from .models import chat_text, load_model
@@ -35,7 +35,7 @@ from .tasks import FAMILIES, Family, formula_record, solve_formula
 __all__ = ['REVERSE_QUESTION_PROMPT', 'SOLVE_PROMPT', 'REJECTION_REASONS', 'TeacherError', 'Teacher', 'reverse_question_prompt',
            'solve_prompt', 'tagged', 'after_thinking', 'read_reverse_question', 'Inversion', 'rejection_reason',
            'invert', 'read_formula_question', 'SymbolicTeacher', 'reply_key', 'ReplyCache', 'complete_cached',
-           'OpenAITeacher', 'LocalTeacher']
+           'OpenAITeacher', 'served_teacher', 'LocalTeacher']
 
 # %% ../../nbs/07_inversion.ipynb #a3ac88ce
 class TeacherError(RuntimeError):
@@ -369,6 +369,17 @@ class OpenAITeacher(Teacher):
         if not content: raise self._error(f'malformed reply: empty content (finish_reason={choice.finish_reason!r})')
         thinking = getattr(choice.message, 'reasoning_content', None) or getattr(choice.message, 'reasoning', None)
         return THINK_TEMPLATE.format(thinking=thinking.strip(), attempt=content.strip()) if thinking else content
+
+# %% ../../nbs/07_inversion.ipynb #f309d64a
+def served_teacher(base_url: str | None, model: str | None, api_key_env: str | None = None,
+                   max_tokens: int = 4096) -> OpenAITeacher | None:
+    """The notebooks' teacher parameters as a teacher: an `OpenAITeacher` at `base_url` asking for `model` (its key in
+    `$api_key_env`; None: a server that needs none), replies cached under the project cache; None when neither is given."""
+    if (base_url is None) != (model is None):
+        raise ValueError('teacher_base_url and teacher_model go together: give both (a served teacher) or neither')
+    if base_url is None: return None
+    return OpenAITeacher(model, base_url, api_key_env=api_key_env, max_tokens=max_tokens,
+                         cache_dir=get_paths().cache / 'teacher-replies')
 
 # %% ../../nbs/07_inversion.ipynb #a5fb9ee6
 @dataclass

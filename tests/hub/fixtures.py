@@ -47,7 +47,7 @@ def build_once(target: Path, build: Callable[[Path], object], marker: str = 'mod
 
 
 def _r1k_teacher() -> Path:
-    "The r1k teacher's folder: trained by teacher.py on `r1k_teacher_pairs()` once, then cached."
+    "The fixture teacher's folder: trained by teacher.py on `teacher_pairs()` once, then cached."
     from .teacher import teacher_folder
     return teacher_folder()
 
@@ -323,12 +323,40 @@ ULTRA_POOLS = (
 )
 
 
-def _ultrainteract() -> Repo:
+# What the fixture teacher, served as GRAPE's one generator at hub-smoke, replies to the UltraInteract instructions the
+# notebook sends it: only the first pool's, the one whose responses agree (two of three) on a boxed answer. A new,
+# correct solution, so it enters the pool (`papers.grape.generator_samples`).
+ULTRA_GENERATED = 'Step 1: The boxes hold 3 * 12 = 36 apples.\nStep 2: Giving away 10 leaves 36 - 10 = 26.\nAnswer:\n\\boxed{26}'
+
+
+def grape_generator_pairs() -> list[tuple[list[dict], str]]:
+    """(conversation, reply) for the one request GRAPE's Table 1 sends the served generator: the instruction of the only
+    fixture pool with a reference answer, answered with ULTRA_GENERATED. Checks that the reply passes the verification."""
+    from posttrain.answers import answers_match, extract_answer
+    from posttrain.data import load_ultrainteract_pools
+    from posttrain.papers.grape import reference_answer
+    pools = load_ultrainteract_pools(_ultrainteract_rows())
+    asked = [p for p in pools if reference_answer(p) is not None]
+    assert len(asked) == 1 and answers_match(extract_answer(ULTRA_GENERATED), reference_answer(asked[0])), asked
+    return [(asked[0]['prompt'], ULTRA_GENERATED)]
+
+
+def teacher_pairs() -> list[tuple[list[dict], str]]:
+    "Everything the fixture teacher is trained to reply: r1k's inversion prompts, then GRAPE's generator prompt."
+    return r1k_teacher_pairs() + grape_generator_pairs()
+
+
+def _ultrainteract_rows() -> list[dict]:
     rows = []
     for task, dataset, instruction, responses in ULTRA_POOLS:
         parent = hashlib.sha256(instruction.encode()).hexdigest()
         rows += [{'task': task, 'dataset': dataset, 'instruction': instruction, 'response': response,
                   'id': f'{parent}_1_{n}', 'parent_id': parent} for n, response in enumerate(responses, 1)]
+    return rows
+
+
+def _ultrainteract() -> Repo:
+    rows = _ultrainteract_rows()
     cols = ['task', 'dataset', 'instruction', 'response', 'id', 'parent_id']
     return _repo({'README.md': _card('UltraInteract_sft', [('default', [('train', '0000_sft.parquet')])], ''),
                   '0000_sft.parquet': _parquet(rows, [(c, STR) for c in cols])}, {'default': {'train': (rows, cols)}})
@@ -671,6 +699,23 @@ def _mbpp() -> Repo:
 
 
 
+# qintongli/GSM-Plus (GRAPE Table 1's GSM-Plus): JSON Lines at the root, config default, splits test and testmini
+# (lm_eval/tasks/gsm_plus/gsm_plus.yaml: test_split test and 5 shots from it; gsm_plus_mini.yaml: testmini); columns
+# question, solution, answer, perturbation_type, seed_question, seed_solution, seed_answer (strings; the card's usage
+# example). lm-eval reads question and solution, and scores the last number of the reply (flexible-extract).
+GSM_PLUS = tuple((q, a, 'numerical substitution') for q, a in GSM8K)
+
+
+def _gsm_plus() -> Repo:
+    cols = ['question', 'solution', 'answer', 'perturbation_type', 'seed_question', 'seed_solution', 'seed_answer']
+    rows = [{'question': q, 'solution': a, 'answer': a.rsplit('#### ', 1)[1], 'perturbation_type': kind,
+             'seed_question': q, 'seed_solution': a, 'seed_answer': a.rsplit('#### ', 1)[1]} for q, a, kind in GSM_PLUS]
+    mini = rows[:3]
+    card = _card('GSM-Plus', [('default', [('test', 'test.jsonl'), ('testmini', 'testmini.jsonl')])], license='cc-by-sa-4.0')
+    return _repo({'README.md': card, 'test.jsonl': _jsonl(rows), 'testmini.jsonl': _jsonl(mini)},
+                 {'default': {'test': (rows, cols), 'testmini': (mini, cols)}})
+
+
 # GRAPE Table 2's benchmarks, one config each of lm-eval's groups (the hub-smoke scale names the matching subtask;
 # the gpu and paper scales the whole group, whose other configs have the same layout).
 # EleutherAI/hendrycks_math: <config>/{train,test}-00000-of-00001.parquet, configs algebra, counting_and_probability,
@@ -763,6 +808,7 @@ DATASET_FIXTURES: dict[str, Callable[[], Repo]] = {
     'Idavidrein/gpqa': _gpqa,
     'openai/openai_humaneval': _humaneval,
     'google-research-datasets/mbpp': _mbpp,
+    'qintongli/GSM-Plus': _gsm_plus,
     'EleutherAI/hendrycks_math': _hendrycks_math,
     'SaylorTwift/bbh': _bbh,
     'cais/mmlu': _mmlu,

@@ -1,6 +1,6 @@
-"""The hub-smoke preset end to end: the local Hub (olah serving the fixture repositories), the fixture r1k teacher
+"""The hub-smoke preset end to end: the local Hub (olah serving the fixture repositories), the fixture teacher
 behind `transformers serve` (pulled from that hub by its id), and `posttrain reproduce --preset hub-smoke` with that
-teacher as the r1k notebooks' parameters: the paper preset's code path at smoke size. Everything it starts, it stops.
+teacher as the r1k notebooks' teacher and GRAPE Table 1's generator: the paper preset's code path at smoke size. Everything it starts, it stops.
 
     python tests/hub/run_hub_smoke.py [--root DIR] [--only NAME ...] [--force]
 
@@ -61,18 +61,25 @@ def served(model_id: str, env: dict, log: Path, deadline_s: float = SERVE_DEADLI
             process.wait()
 
 
-def reproduce_command(teacher_url: str | None, only: list[str] | None = None, force: bool = False) -> list[str]:
-    "`posttrain reproduce --preset hub-smoke`, with the served fixture teacher (if any) as the r1k notebooks' teacher."
-    teacher = ['--param', f'teacher_base_url={teacher_url}', '--param', f'teacher_model={TEACHER_ID}'] if teacher_url else []
-    return [str(BIN / 'posttrain'), 'reproduce', '--preset', 'hub-smoke', *teacher, *(['--only', *only] if only else []),
-            *(['--force'] if force else [])]
+def served_parameters(url: str) -> dict[str, str]:
+    "The notebook parameters that name the served fixture teacher: r1k's teacher and GRAPE Table 1's one generator."
+    return {'teacher_base_url': url, 'teacher_model': TEACHER_ID, 'generator_base_url': url, 'generator_models': TEACHER_ID}
 
 
-def needs_teacher(root: Path, only: list[str] | None = None) -> bool:
-    "Whether a notebook of the hub-smoke run takes a teacher (r1k's do)."
+def run_parameters(root: Path, only: list[str] | None = None) -> set[str]:
+    "The names the parameters cells of the hub-smoke run's notebooks set."
     from posttrain.reproduce import notebook_parameters, plan
-    return any('teacher_base_url' in notebook_parameters(root / 'nbs' / job.notebook, root)
-               for job in plan('hub-smoke', only))
+    return {name for job in plan('hub-smoke', only) for name in notebook_parameters(root / 'nbs' / job.notebook, root)}
+
+
+def reproduce_command(served_url: str | None, names: set[str], only: list[str] | None = None,
+                      force: bool = False) -> list[str]:
+    """`posttrain reproduce --preset hub-smoke`, with the served fixture teacher (if any) as r1k's teacher and GRAPE's
+    generator: those of `served_parameters` that the run's notebooks take (`names`)."""
+    given = served_parameters(served_url) if served_url else {}
+    served = [arg for name, value in given.items() if name in names for arg in ('--param', f'{name}={value}')]
+    return [str(BIN / 'posttrain'), 'reproduce', '--preset', 'hub-smoke', *served, *(['--only', *only] if only else []),
+            *(['--force'] if force else [])]
 
 
 def run_hub_smoke(root: Path | str = ROOT, only: list[str] | None = None, force: bool = False,
@@ -84,10 +91,12 @@ def run_hub_smoke(root: Path | str = ROOT, only: list[str] | None = None, force:
     logs.mkdir(parents=True, exist_ok=True)
     with LocalHub(hub_dir) as hub, contextlib.ExitStack() as stack:
         hub_env = hub.env(env)
-        url = stack.enter_context(served(TEACHER_ID, hub_env, logs / 'teacher-serve.log')) if needs_teacher(root, only) else None
+        names = run_parameters(root, only)
+        needed = names & {'teacher_base_url', 'generator_base_url'}  # a notebook of the run asks a served model
+        url = stack.enter_context(served(TEACHER_ID, hub_env, logs / 'teacher-serve.log')) if needed else None
         # HF_ALLOW_CODE_EVAL: lm-eval's humaneval runs a check when it loads (the contamination notebook reads its prompts)
         env = {**hub_env, 'POSTTRAIN_ROOT': str(root), 'HF_ALLOW_CODE_EVAL': '1'}
-        return subprocess.run(reproduce_command(url, only, force), env=env,
+        return subprocess.run(reproduce_command(url, names, only, force), env=env,
                               cwd=root, capture_output=True, text=True)
 
 

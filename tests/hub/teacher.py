@@ -1,7 +1,7 @@
 """The r1k teacher fixture: a tiny Llama (hidden size 128, 2 layers, the SmolLM2 tokenizer and chat template) trained to
-reply exactly what `fixtures.r1k_teacher_pairs()` says to the prompts r1k's two-step inversion sends for the fixture
-s1K-1.1 rows, so that a real `transformers serve` of it, pulled from the local hub as `posttrain-fixtures/r1k-teacher`,
-is a teacher whose round trip keeps every fixture problem. It knows those 12 prompts and nothing else: it stands in for
+reply exactly what `fixtures.teacher_pairs()` says to the prompts r1k's two-step inversion sends for the fixture
+s1K-1.1 rows (and to the one UltraInteract instruction GRAPE's Table 1 asks its generator), so that a real `transformers serve` of it, pulled from the local hub as `posttrain-fixtures/r1k-teacher`,
+is a teacher whose round trip keeps every fixture problem. It knows those 13 prompts and nothing else: it stands in for
 a teacher's interface, never for a teacher's quality.
 
 `train_teacher(out_dir)` trains it (fixed seed, float32, CPU) until greedy decoding reproduces every reply exactly and
@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 if __package__:
-    from .fixtures import build_once, r1k_teacher_pairs
+    from .fixtures import build_once, teacher_pairs
 else:  # run as a script: python tests/hub/teacher.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from tests.hub.fixtures import build_once, r1k_teacher_pairs
+    from tests.hub.fixtures import build_once, teacher_pairs
 
 TEACHER_ID = 'posttrain-fixtures/r1k-teacher'
 SEED = 0
@@ -37,7 +37,7 @@ def teacher_key(pairs: list[tuple[list[dict], str]] | None = None) -> str:
     """SHA-256 of the training pairs (as canonical JSON), this file's source and the versions of the packages that train
     and tokenize (torch, transformers, tokenizers): what the trained model depends on."""
     from posttrain.core import package_versions
-    pairs = r1k_teacher_pairs() if pairs is None else pairs
+    pairs = teacher_pairs() if pairs is None else pairs
     h = hashlib.sha256(json.dumps(pairs, sort_keys=True, ensure_ascii=False).encode())
     h.update(Path(__file__).read_bytes())
     h.update(json.dumps(package_versions(('torch', 'transformers', 'tokenizers')), sort_keys=True).encode())
@@ -71,7 +71,7 @@ def _reproduced(model, encoded) -> int:
 
 
 def train_teacher(out_dir: Path | str, *, log=print) -> Path:
-    """Train the teacher on `r1k_teacher_pairs()` and save it to `out_dir` (safetensors, tokenizer with its chat
+    """Train the teacher on `teacher_pairs()` and save it to `out_dir` (safetensors, tokenizer with its chat
     template, a greedy generation config that stops at <|im_end|>, a model card). The loss is on the reply tokens and
     <|im_end|> only. Stops once every reply is reproduced exactly and the loss is below LOSS_BELOW, checked every
     CHECK_EVERY steps from step CHECK_FROM; raises RuntimeError if that has not happened by step MAX_STEPS."""
@@ -80,7 +80,7 @@ def train_teacher(out_dir: Path | str, *, log=print) -> Path:
     from posttrain.models import smollm2_tokenizer_dir
 
     out_dir = Path(out_dir)
-    pairs = r1k_teacher_pairs()
+    pairs = teacher_pairs()
     tokenizer = AutoTokenizer.from_pretrained(smollm2_tokenizer_dir())
     end = tokenizer.convert_tokens_to_ids(END)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else end

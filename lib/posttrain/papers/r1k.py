@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core import get_paths, get_preset
+from ..core import get_preset
 from ..data import load_s1k, read_jsonl, write_jsonl
 from ..stages import run_stage
 from ..evaluate import evaluate, headline_items
-from ..inversion import Inversion, OpenAITeacher, SymbolicTeacher, Teacher, invert
+from ..inversion import Inversion, SymbolicTeacher, Teacher, invert
 from ..models import load_model, load_tokenizer
 from ..probes import ALPProbe, directional_pairs, probe_sets, read_probes
 from ..scoring import ALP_MAX_TOKENS, score_responses
@@ -26,9 +26,9 @@ from ..reproduce import ALL, DIAGRAM, Artifact, claims_files, figure_files, tabl
 # %% auto #0
 __all__ = ['FORMULA', 'S1K', 'BENCHMARKS', 'SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'PANELS', 'PAPER_TABLE1', 'PAPER_TABLE2',
            'PAPER_TABLE2_DPO_D', 'NO_GENERATION', 'DATA_USED', 'MANIFEST', 'R1kScale', 'scale_of', 'tag_messages',
-           'make_teacher', 'forward_problems', 'inversion', 'build_data', 'sft_run', 'dpo_run', 'probes_of', 'tasks_of',
-           'accuracy', 'gold_logprob_items', 'gold_logprob', 'item_scores', 'mean_scores', 'seed_scores', 'alp_curve',
-           'plot_alp', 'data_used']
+           'forward_problems', 'inversion', 'build_data', 'sft_run', 'dpo_run', 'probes_of', 'tasks_of', 'accuracy',
+           'gold_logprob_items', 'gold_logprob', 'item_scores', 'mean_scores', 'seed_scores', 'alp_curve', 'plot_alp',
+           'data_used']
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #3e5b0092
 FORMULA = 'formula'  # the offline analogue's forward data: the generated formula problems
@@ -140,17 +140,6 @@ def tag_messages(messages: list[dict], direction: str) -> list[dict]:
 def _tag_record(record: dict) -> dict:
     key = 'messages' if 'messages' in record else 'prompt'
     return {**record, key: tag_messages(record[key], record['direction'])}
-
-
-def make_teacher(base_url: str | None, model: str | None, api_key_env: str | None = None,
-                 max_tokens: int = 4096) -> Teacher | None:
-    """The notebooks' teacher parameters as a teacher: an `OpenAITeacher` at `base_url` asking for `model` (its key in
-    `$api_key_env`; None: a server that needs none), replies cached under the project cache; None when neither is given."""
-    if (base_url is None) != (model is None):
-        raise ValueError('teacher_base_url and teacher_model go together: give both (a served teacher) or neither')
-    if base_url is None: return None
-    return OpenAITeacher(model, base_url, api_key_env=api_key_env, max_tokens=max_tokens,
-                         cache_dir=get_paths().cache / 'teacher-replies')
 
 
 def _teacher_for(scale: R1kScale, teacher: Teacher | None) -> Teacher:
