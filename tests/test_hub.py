@@ -57,6 +57,7 @@ EXPECTED = [
     ('Idavidrein/gpqa', 'gpqa_diamond', 'train', 3, GPQA),
     ('openai/openai_humaneval', 'openai_humaneval', 'test', 3, ['task_id', 'prompt', 'canonical_solution', 'test', 'entry_point']),
     *[('google-research-datasets/mbpp', 'full', s, 3, MBPP) for s in ('train', 'test', 'validation', 'prompt')],
+    ('meta-math/MetaMathQA', 'default', 'train', 3, ['type', 'query', 'original_question', 'response']),
     *[('qintongli/GSM-Plus', 'default', s, n, ['question', 'solution', 'answer', 'perturbation_type', 'seed_question',
                                                 'seed_solution', 'seed_answer']) for s, n in (('test', 8), ('testmini', 3))],
     *[('EleutherAI/hendrycks_math', 'algebra', s, 2, ['problem', 'level', 'type', 'solution']) for s in ('train', 'test')],

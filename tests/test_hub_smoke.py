@@ -29,7 +29,8 @@ def test_every_covered_notebook_ran_and_wrote_its_outputs(hub_smoke):
     root, out, _ = hub_smoke
     ran = {line.split('|')[1].strip() for line in out.splitlines() if line.count('|') > 3 and '| ran ' in line}
     assert ran == {job.name for job in plan('hub-smoke')} >= {'r1k_data', 'r1k_sft', 'r1k_dpo', 'smoltulu_grid', 'smoltulu_dpo_rm', 'smoltulu_contamination',
-                                                        'smoltulu_languages', 'grape_tulu_olmo', 'grape_ultrainteract'}
+                                                        'smoltulu_languages', 'grape_tulu_olmo', 'grape_ultrainteract',
+                                                        'grape_self_generation'}
     figures = root / 'figures' / 'hub-smoke'
     missing = [f for a in collect_manifest() if a.covered('hub-smoke') for f in a.outputs if not (figures / f).is_file()]
     assert not missing, missing
@@ -153,6 +154,24 @@ def test_grape_table1_and_5_run_on_ultrainteract_with_the_served_generator(hub_s
     assert len(pd.read_csv(figures / 'grape_table5_claims.csv')) == 4
 
 
+def test_grape_table6_trains_on_mm_ansaug_and_the_generators_math_solutions(hub_smoke):
+    root, _, _ = hub_smoke
+    figures = root / 'figures' / 'hub-smoke'
+    table = pd.read_csv(figures / 'grape_table6.csv')
+    # one base model; per source a first model and one trained on its samples: N = 2 per MATH train problem (2 of them)
+    assert table[['source', 'N']].fillna(0).values.tolist() == [['MM-AnsAug', 0], ['MM-AnsAug', 2], ['Llama3.1-70B', 2],
+                                                                 ['Llama3.1-70B', 2]]
+    assert table.examples.iloc[0] == 2 and table.examples.iloc[2] <= 4 and (table.examples.iloc[1::2] <= 4).all()
+    assert table.model.unique().tolist() == ['mistralai/Mistral-7B-v0.3'] and 'MATH acc' in table
+    items = pd.read_csv(figures / 'grape_table6_claims_items.csv')
+    assert set(items['item'].str.split('/').str[0]) == {'minerva_math_algebra'} and items[['a', 'b']].isin([0.0, 1.0]).all(axis=None)
+    claims = pd.read_csv(figures / 'grape_table6_claims.csv')
+    assert claims['paper value'].tolist() == ['22.3 vs 20.6 (MATH acc, Mistral, MM-AnsAug)',
+                                              '18.2 vs 15.9 (MATH acc, Mistral, Llama3.1-70B)']
+    used = json.loads((figures / 'grape_table6.provenance.json').read_text())['parameters']
+    assert (used['generator'], used['data']['metamath']) == (TEACHER_ID, 'meta-math/MetaMathQA')
+
+
 def test_the_data_came_from_the_hub_by_id(hub_smoke):
     _, _, cache = hub_smoke
     for repo in ('datasets--simplescaling--s1K-1.1', 'datasets--allenai--tulu-3-sft-mixture',
@@ -164,5 +183,6 @@ def test_the_data_came_from_the_hub_by_id(hub_smoke):
                  'datasets--allenai--ultrafeedback_binarized_cleaned', 'models--HuggingFaceTB--SmolLM2-1.7B',
                  'datasets--allenai--RLVR-GSM-MATH-IF-Mixed-Constraints',
                  'models--papluca--xlm-roberta-base-language-detection', 'datasets--openbmb--UltraInteract_sft',
-                 'datasets--qintongli--GSM-Plus', 'datasets--google-research-datasets--mbpp'):
+                 'datasets--qintongli--GSM-Plus', 'datasets--google-research-datasets--mbpp', 'datasets--meta-math--MetaMathQA',
+                 'models--mistralai--Mistral-7B-v0.3'):
         assert (cache / repo).is_dir(), f'{repo} not in the hub cache: {sorted(p.name for p in cache.iterdir())}'

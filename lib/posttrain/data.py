@@ -25,9 +25,10 @@ if TYPE_CHECKING: from datasets import Dataset
 
 # %% auto #0
 __all__ = ['ROLES', 'DIRECTIONS', 'KINDS', 'DATA_FILE_TYPES', 'THINK_TEMPLATE', 'S1K_TEACHERS', 'REWARD_BENCH_SECTIONS',
-           'ULTRAINTERACT_SOURCE', 'DataError', 'validate_record', 'read_jsonl', 'write_jsonl', 'check_output',
-           'jsonl_lines', 'located_rows', 'read_records', 'to_dataset', 'sample_rows', 'load_s1k', 'load_tulu_sft',
-           'load_preferences', 'load_reward_bench', 'load_ultrainteract_pools']
+           'ULTRAINTERACT_SOURCE', 'MATH_SUBJECTS', 'DataError', 'validate_record', 'read_jsonl', 'write_jsonl',
+           'check_output', 'jsonl_lines', 'located_rows', 'read_records', 'to_dataset', 'sample_rows', 'load_s1k',
+           'load_tulu_sft', 'load_preferences', 'load_reward_bench', 'load_ultrainteract_pools', 'load_math',
+           'load_metamath']
 
 # %% ../../nbs/02_data.ipynb #92f5cb28
 class DataError(ValueError):
@@ -482,3 +483,44 @@ def load_ultrainteract_pools(source: str | Path | Iterable[dict], split: str = '
         warnings.warn(f'{source}: left out {dropped} of {len(groups)} instructions with fewer than {min_responses} '
                       'responses', stacklevel=2)
     return pools
+
+# %% ../../nbs/02_data.ipynb #141aa45c
+MATH_SUBJECTS = ('algebra', 'counting_and_probability', 'geometry', 'intermediate_algebra', 'number_theory', 'prealgebra',
+                 'precalculus')  # the configs of EleutherAI/hendrycks_math
+
+
+def _math_record(name: str) -> Callable[[int, dict], dict]:
+    def to_record(i: int, row: dict) -> dict:
+        from posttrain.answers import last_boxed
+        solution = _text(row, 'solution', empty='empty solution')
+        if (answer := last_boxed(solution)) is None: raise DataError('no \\boxed{} answer in the solution', 'solution')
+        return {'id': f'{name}-{i}', 'messages': [{'role': 'user', 'content': _text(row, 'problem', empty='empty problem')},
+                                                 {'role': 'assistant', 'content': solution}],
+                'answer': answer.strip(), 'meta': _extra(row, ('problem', 'solution'))}
+    return to_record
+
+
+def load_math(source: str | Path | Iterable[dict] = 'EleutherAI/hendrycks_math', split: str = 'train', *,
+              subjects: Sequence[str] | None = MATH_SUBJECTS, skip_invalid: bool = False,
+              revision: str | None = None) -> list[dict]:
+    """MATH problems (Hendrycks et al.) as 'sft' records: the problem, its worked solution and `answer`, the solution's
+    last `\\boxed{}`. A hub id is read one config per subject of `subjects`, in turn (ids `<subject>-<row>`); a file or
+    a list of rows is read as it is (`subjects` None)."""
+    if subjects is None or not isinstance(source, str) or Path(source).suffix in DATA_FILE_TYPES:
+        return _load(source, split, 'sft', _math_record('math'), skip_invalid, revision=revision)
+    return [r for subject in subjects
+            for r in _load(source, split, 'sft', _math_record(subject), skip_invalid, config=subject, revision=revision)]
+
+
+def _metamath_record(i: int, row: dict) -> dict:
+    return {'id': f'metamath-{i}', 'source': _text(row, 'type', empty='empty type'),
+            'messages': [{'role': 'user', 'content': _text(row, 'query', empty='empty query')},
+                         {'role': 'assistant', 'content': _text(row, 'response', empty='empty response')}]}
+
+
+def load_metamath(source: str | Path | Iterable[dict] = 'meta-math/MetaMathQA', split: str = 'train', *,
+                  types: Sequence[str] = ('MATH_AnsAug',), skip_invalid: bool = False,
+                  revision: str | None = None) -> list[dict]:
+    """MetaMathQA rows of `types` (GRAPE's MM-AnsAug: `MATH_AnsAug`, MATH questions answered again by GPT-3.5) as 'sft'
+    records; `source` is the row's type, the id its row number in the whole dataset."""
+    return [r for r in _load(source, split, 'sft', _metamath_record, skip_invalid, revision=revision) if r['source'] in types]

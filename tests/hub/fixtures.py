@@ -739,6 +739,27 @@ def _hendrycks_math() -> Repo:
                  {'algebra': {'train': (train, cols), 'test': (test, cols)}})
 
 
+# meta-math/MetaMathQA (GRAPE Table 6's MM-AnsAug): one JSON file MetaMathQA-395K.json (an array of objects) at the
+# root, config default, split train; columns type, query, original_question, response (strings; card and the HF
+# viewer). `type` is one of GSM_AnsAug, GSM_Rephrased, GSM_SV, GSM_FOBAR, MATH_AnsAug, MATH_Rephrased, MATH_SV,
+# MATH_FOBAR; a response ends `The answer is: <answer>`. Two MATH_AnsAug rows (the MATH fixture's train problems) and
+# one of another type, which the loader leaves out.
+METAMATH = (
+    ('MATH_AnsAug', HENDRYCKS_ALGEBRA[2][0], 'Substituting $y = 5$ gives $25 - 1 = 24$.\nThe answer is: 24'),
+    ('GSM_Rephrased', GSM8K[0][0], 'In May she sold 24, so 48 + 24 = 72 in all.\nThe answer is: 72'),
+    ('MATH_AnsAug', HENDRYCKS_ALGEBRA[3][0], 'The slope is the coefficient of $x$, which is 7.\nThe answer is: 7'),
+)
+
+
+def _metamath() -> Repo:
+    rows = [{'type': kind, 'query': query, 'original_question': query, 'response': response}
+            for kind, query, response in METAMATH]
+    cols = ['type', 'query', 'original_question', 'response']
+    return _repo({'README.md': _card('MetaMathQA', None, license='mit'),
+                  'MetaMathQA-395K.json': json.dumps(rows, ensure_ascii=False, indent=1).encode()},
+                 {'default': {'train': (rows, cols)}})
+
+
 # SaylorTwift/bbh: <config>/test-00000-of-00001.parquet, configs boolean_expressions, causal_judgement, ...; split test;
 # columns input, target (strings) (lm_eval/tasks/bbh/cot_fewshot/_cot_fewshot_template_yaml: dataset_path, test_split;
 # the three shots are in the task YAML, not the dataset).
@@ -809,6 +830,7 @@ DATASET_FIXTURES: dict[str, Callable[[], Repo]] = {
     'openai/openai_humaneval': _humaneval,
     'google-research-datasets/mbpp': _mbpp,
     'qintongli/GSM-Plus': _gsm_plus,
+    'meta-math/MetaMathQA': _metamath,
     'EleutherAI/hendrycks_math': _hendrycks_math,
     'SaylorTwift/bbh': _bbh,
     'cais/mmlu': _mmlu,

@@ -21,30 +21,33 @@ import pyarrow.parquet as pq
 from ..answers import answers_match, extract_answer, last_boxed
 from ..core import atomic_path, get_preset, write_json
 from ..stages import run_stage
-from ..data import (ULTRAINTERACT_SOURCE, DataError, load_preferences, load_tulu_sft, load_ultrainteract_pools,
-                            sample_rows, validate_record, write_jsonl)
+from ..data import (MATH_SUBJECTS, ULTRAINTERACT_SOURCE, DataError, load_math, load_metamath, load_preferences,
+                            load_tulu_sft, load_ultrainteract_pools, sample_rows, validate_record, write_jsonl)
 from ..evaluate import evaluate, headline_items
 from ..grape import best_source, build_pool, select
 from ..inversion import LocalTeacher, Teacher, served_teacher
 from ..preference import zero_appended_answer
 from ..train import TrainConfig, records_digest, train_stage
-from ..reproduce import ALL, ANALOGUE_ONLY, DIAGRAM, OFFLINE, Artifact, analogue, claims_files, figure_files, table_files
+from ..reproduce import ALL, DIAGRAM, Artifact, analogue, claims_files, figure_files, table_files
 from ..scoring import score_table
 from ..tasks import build_suite
 
 # %% auto #0
 __all__ = ['SCALES', 'SUITE_DATASETS', 'SFT_MIXTURE', 'TULU_OLMO_SOURCES', 'TABLE2_BENCHMARKS', 'TULU_OLMO', 'ULTRAINTERACT_SFT',
            'TABLE1_BENCHMARKS', 'ULTRAINTERACT', 'TABLE1_ROWS', 'HELDOUT_STYLE', 'ACCURACY', 'HELDOUT_LOGP',
-           'PAPER_TABLE1', 'PAPER_TABLE1_BENCHMARKS', 'PAPER_TABLE2', 'PAPER_TABLE2_BENCHMARKS', 'PAPER_TABLE5',
+           'MM_ANSAUG', 'FROM_GENERATOR', 'TABLE6_BENCHMARKS', 'SELF_GENERATION', 'PAPER_TABLE1',
+           'PAPER_TABLE1_BENCHMARKS', 'PAPER_TABLE2', 'PAPER_TABLE2_BENCHMARKS', 'PAPER_TABLE5',
            'PAPER_TABLE9_SELF_DISTILLED', 'PAPER_TABLE6', 'PAPER_TABLE7', 'NO_ACCURACY', 'ULTRAINTERACT_ANALOGUE',
-           'TULU_OLMO_ANALOGUE', 'SELF_GENERATION_ANALOGUE', 'TULU_OLMO_DATA', 'ULTRAINTERACT_DATA', 'MANIFEST',
-           'GrapeScale', 'scale_of', 'generate_responses', 'with_samples', 'add_model_samples', 'first_exchange',
-           'merge_pool', 'suite_datasets', 'TuluOlmoData', 'tulu_olmo_data', 'tulu_olmo_pool', 'UltraInteractData',
-           'ultrainteract_data', 'generator_teachers', 'generator_name', 'reference_answer', 'generator_samples',
-           'ultrainteract_pool', 'ultrainteract_records', 'training_view', 'sft_run', 'best_other_source',
-           'strategy_records', 'strategy_run', 'union_records', 'accuracy', 'heldout_response', 'heldout_tests',
-           'heldout_logprob', 'measure', 'benchmark_accuracy', 'self_generated', 'loss_curve', 'weight_distance',
-           'ultrainteract_data_used', 'tulu_olmo_data_used']
+           'TULU_OLMO_ANALOGUE', 'SELF_GENERATION_ANALOGUE', 'TULU_OLMO_DATA', 'ULTRAINTERACT_DATA',
+           'SELF_GENERATION_DATA', 'MANIFEST', 'GrapeScale', 'scale_of', 'generate_responses', 'with_samples',
+           'add_model_samples', 'first_exchange', 'merge_pool', 'suite_datasets', 'TuluOlmoData', 'tulu_olmo_data',
+           'tulu_olmo_pool', 'UltraInteractData', 'ultrainteract_data', 'generator_teachers', 'generator_name',
+           'reference_answer', 'generator_samples', 'ultrainteract_pool', 'ultrainteract_records', 'training_view',
+           'sft_run', 'best_other_source', 'strategy_records', 'strategy_run', 'union_records', 'accuracy',
+           'heldout_response', 'heldout_tests', 'heldout_logprob', 'measure', 'benchmark_accuracy', 'self_generated',
+           'SelfGenerationData', 'self_generation_data', 'sampled', 'generator_solutions', 'self_generation_sources',
+           'loss_curve', 'weight_distance', 'ultrainteract_data_used', 'self_generation_data_used',
+           'tulu_olmo_data_used']
 
 # %% ../../../nbs/papers/grape/00_grape.ipynb #f687ec05
 @dataclass(frozen=True)
@@ -557,6 +560,76 @@ def self_generated(scale: GrapeScale, model: str | Path, pool: Sequence[dict], *
                                            'sft'))
     return records, counts
 
+# %% ../../../nbs/papers/grape/00_grape.ipynb #1a3c6eab
+MM_ANSAUG, FROM_GENERATOR = 'MM-AnsAug', 'Llama3.1-70B'  # Table 6's sources, by the paper's names
+TABLE6_BENCHMARKS = {'MATH': ('minerva_math', 'math_verify')}  # the boxed answer checked by math-verify
+
+
+@dataclass(frozen=True)
+class SelfGenerationData:
+    "GRAPE Table 6's own data at one preset: the base models, MATH and MetaMathQA by hub id, how many problems, N."
+    models: dict[str, str]  # {base model id: the paper's model it stands in for, Mistral or Llemma}
+    benchmarks: dict[str, tuple[str, str]]  # {column: (lm-eval task or group, the metric it scores)}
+    math_subjects: tuple[str, ...] = MATH_SUBJECTS  # MATH's train problems: those of these configs
+    n_problems: int | None = None  # a seeded sample of the problems and of the MM-AnsAug rows (None: all)
+    n_samples: int = 10  # the paper's N: solutions per problem from the generator and from each fine-tuned model
+    n_test: int | None = None  # documents per lm-eval task (None: all)
+    max_sample_tokens: int = 2048  # the longest solution asked of the generator
+    math: str = 'EleutherAI/hendrycks_math'
+    metamath: str = 'meta-math/MetaMathQA'
+
+    def to_dict(self) -> dict: return dataclasses.asdict(self)
+
+
+SELF_GENERATION: dict[str, SelfGenerationData] = {
+    'hub-smoke': SelfGenerationData({'mistralai/Mistral-7B-v0.3': 'Mistral'}, {'MATH': ('minerva_math_algebra', 'math_verify')},
+                                    math_subjects=('algebra',), n_samples=2, n_test=2, max_sample_tokens=128),
+    'gpu': SelfGenerationData({'smollm2-135m-instruct': 'Mistral'}, TABLE6_BENCHMARKS, n_problems=1000, n_samples=4,
+                              n_test=500, max_sample_tokens=1024),
+    'paper': SelfGenerationData({'mistralai/Mistral-7B-v0.3': 'Mistral', 'EleutherAI/llemma_7b': 'Llemma'}, TABLE6_BENCHMARKS),
+}
+
+
+def self_generation_data(preset: str) -> SelfGenerationData | None:
+    "The paper's Table 6 data at `preset`, or None where it runs the local analogue."
+    return SELF_GENERATION.get(get_preset(preset).name)
+
+
+def sampled(teacher: Teacher, n: int, temperature: float) -> list[Teacher]:
+    "`n` copies of a served `teacher` that sample at `temperature`, each under its own seed (so its own cached reply)."
+    if n < 1 or temperature <= 0: raise ValueError(f'sampling needs n >= 1 and a temperature above 0, got {n}, {temperature}')
+    return [dataclasses.replace(teacher, temperature=temperature, seed=k) for k in range(n)]
+
+
+def generator_solutions(problems: Sequence[dict], samplers: Sequence[Teacher]) -> tuple[list[dict], dict]:
+    """SFT records of each sampler's solution to each problem (empty ones left out; none filtered, as in the paper), and
+    counts: replies, empty, correct (the answer is the problem's)."""
+    records, counts = [], {'replies': 0, 'empty': 0, 'correct': 0}
+    for k, teacher in enumerate(samplers):
+        for problem, reply in zip(problems, teacher.complete([p['messages'][:1] for p in problems])):
+            counts['replies'] += 1
+            if not reply.strip():
+                counts['empty'] += 1
+                continue
+            counts['correct'] += answers_match(extract_answer(reply), problem['answer'])
+            records.append(validate_record({'id': f"{problem['id']}-g{k}", 'source': generator_name(teacher),
+                                            'messages': [*problem['messages'][:1], {'role': 'assistant', 'content': reply}]},
+                                           'sft'))
+    return records, counts
+
+
+def self_generation_sources(data: SelfGenerationData, samplers: Sequence[Teacher],
+                            seed: int = 0) -> tuple[list[dict], dict[str, list[dict]], dict]:
+    """Table 6's MATH train problems (a seeded `n_problems`, as pool records with their `answer`: what each fine-tuned
+    model is asked), the first round's training data by source (`MM_ANSAUG`: MetaMathQA's MATH_AnsAug rows;
+    `FROM_GENERATOR`: the samplers' solutions to the problems) and the generator's counts."""
+    problems = sample_rows(load_math(data.math, 'train', subjects=data.math_subjects, skip_invalid=True), data.n_problems, seed)
+    solutions, counts = generator_solutions(problems, samplers)
+    sources = {MM_ANSAUG: sample_rows(load_metamath(data.metamath, skip_invalid=True), data.n_problems, seed),
+               FROM_GENERATOR: solutions}
+    asked = [{'id': p['id'], 'prompt': p['messages'][:1], 'answer': p['answer']} for p in problems]
+    return asked, sources, counts
+
 # %% ../../../nbs/papers/grape/00_grape.ipynb #81ac58de
 def loss_curve(record: dict) -> pd.DataFrame:
     "Training loss per logged step of an SFT stage record: columns step, epoch, loss, num_tokens (seen so far)."
@@ -643,6 +716,15 @@ def ultrainteract_data_used(preset: str) -> tuple[str, str]:
                      f"lm-eval {', '.join(task for task, _ in data.benchmarks.values())}")
 
 
+def self_generation_data_used(preset: str) -> tuple[str, str]:
+    "What grape_self_generation runs at `preset`, for the manifest: the paper's datasets and benchmark, or the analogue."
+    if (data := self_generation_data(preset)) is None: return SELF_GENERATION_ANALOGUE[preset]
+    share = f' ({data.n_problems} problems)' if data.n_problems else ''
+    return ('paper', f"{data.math} train{share}: {data.metamath} MATH_AnsAug rows and N = {data.n_samples} solutions of a "
+                     f"served generator, then of each fine-tuned {', '.join(data.models)}; "
+                     f"lm-eval {', '.join(task for task, _ in data.benchmarks.values())}")
+
+
 def tulu_olmo_data_used(preset: str) -> tuple[str, str]:
     "What grape_tulu_olmo runs at `preset`, for the manifest: the paper's datasets and benchmarks, or the local analogue."
     if (data := tulu_olmo_data(preset)) is None: return TULU_OLMO_ANALOGUE[preset]
@@ -653,6 +735,7 @@ def tulu_olmo_data_used(preset: str) -> tuple[str, str]:
 
 TULU_OLMO_DATA = {preset: tulu_olmo_data_used(preset) for preset in ALL}
 ULTRAINTERACT_DATA = {preset: ultrainteract_data_used(preset) for preset in ALL}
+SELF_GENERATION_DATA = {preset: self_generation_data_used(preset) for preset in ALL}
 MANIFEST: list[Artifact] = [
     Artifact('grape_figure1', 'GRAPE', 'Figure 1', 'GRAPE overview', reason=DIAGRAM),
     Artifact('grape_table1', 'GRAPE', 'Table 1', 'synthetic experiment on UltraInteract-SFT: GRAPE against baselines',
@@ -676,8 +759,8 @@ MANIFEST: list[Artifact] = [
              'papers/grape/grape_ultrainteract.ipynb', table_files('grape_table5') + claims_files('grape_table5'), ALL,
              limits=NO_ACCURACY, data=ULTRAINTERACT_DATA),
     Artifact('grape_table6', 'GRAPE', 'Table 6', 'self-generated responses on MATH',
-             'papers/grape/grape_self_generation.ipynb', table_files('grape_table6') + claims_files('grape_table6'), OFFLINE,
-             reason=ANALOGUE_ONLY, limits=NO_ACCURACY, data=SELF_GENERATION_ANALOGUE),
+             'papers/grape/grape_self_generation.ipynb', table_files('grape_table6') + claims_files('grape_table6'), ALL,
+             limits=NO_ACCURACY, data=SELF_GENERATION_DATA),
     Artifact('grape_table7', 'GRAPE', 'Table 7', 'parameter distance from the base model: GRAPE against worst',
              'papers/grape/grape_tulu_olmo.ipynb', table_files('grape_table7'), ALL, data=TULU_OLMO_DATA),
     Artifact('grape_figure3', 'GRAPE', 'Figure 3', 'average benchmark score over training, best against random',
