@@ -135,10 +135,11 @@ def test_grape_table1_and_5_run_on_ultrainteract_with_the_served_generator(hub_s
     root, _, _ = hub_smoke
     figures = root / 'figures' / 'hub-smoke'
     table = pd.read_csv(figures / 'grape_table1.csv').set_index('strategy')
-    # the fixture pools: 3, 2 and 3 UltraInteract responses; the served generator is asked only the first instruction (the
-    # one whose responses agree on a boxed answer) and its correct reply enters the pool: 9 responses, 8 of them
-    # UltraInteract's. GRAPE keeps as many as UltraInteract has (8); 3x up to three times as many (4 + 2 + 3)
-    assert table.examples.to_dict() == {'grape': 8, 'original': 8, 'best_source': 1, '3x': 9, 'base model (no SFT)': 0}
+    # the fixture pools: 3, 2 and 3 UltraInteract responses; only the first has a reference answer (two of its three
+    # responses agree on a boxed answer), so only it is in the pool, and the served generator's correct reply joins its 3.
+    # GRAPE keeps as many as UltraInteract has (3); 3x all there are (4); best_source the generator's one
+    assert table.examples.to_dict() == {'grape': 3, 'original': 3, 'best_source': 1, '3x': 4, 'base model (no SFT)': 0}, \
+        f'{table.examples.to_dict()}: best_source 0 means the served fixture teacher no longer gives its trained reply'
     assert [c for c in table.columns if c.endswith(' acc')] == ['HumanEval acc', 'MBPP acc', 'MATH CoT acc',
                                                                  'GSM-Plus CoT acc', 'average acc']
     assert not [c for c in table.columns if 'logp' in c]
@@ -150,7 +151,7 @@ def test_grape_table1_and_5_run_on_ultrainteract_with_the_served_generator(hub_s
     assert (used['model'], used['data']['source'], used['generators']) == (
         'meta-llama/Llama-3.1-8B', 'openbmb/UltraInteract_sft', [TEACHER_ID])
     table5 = pd.read_csv(figures / 'grape_table5.csv')
-    assert table5.examples.iloc[0] == 8 and table5.examples.iloc[1] <= 3  # one sample per instruction, empty ones left out
+    assert table5.examples.iloc[0] == 3 and table5.examples.iloc[1] <= 1  # one sample per instruction, empty ones left out
     assert len(pd.read_csv(figures / 'grape_table5_claims.csv')) == 4
 
 

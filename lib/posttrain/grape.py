@@ -15,6 +15,7 @@ import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -309,11 +310,11 @@ def _picks(pool, scores, strategy: str, seed: int, source: str | None, keep_inco
 
 
 def _per_instruction(pool: Sequence[dict], k: int | Sequence[int]) -> list[int]:
-    counts = [k] * len(pool) if isinstance(k, int) else list(k)
+    counts = [k] * len(pool) if isinstance(k, Integral) else list(k)
     if len(counts) != len(pool): raise ValueError(f'k gives {len(counts)} counts for {len(pool)} instructions')
-    if bad := [(i, n) for i, n in enumerate(counts) if not isinstance(n, int) or n < 1]:
+    if bad := [(i, n) for i, n in enumerate(counts) if not isinstance(n, Integral) or n < 1]:
         raise ValueError(f'k must be at least 1 per instruction; instruction {bad[0][0]} has {bad[0][1]!r}')
-    return counts
+    return [int(n) for n in counts]
 
 
 def select(pool: Sequence[dict], scores: Sequence[list[dict]] | None, strategy: str = 'grape', *, seed: int = 0,

@@ -337,7 +337,8 @@ def grape_generator_pairs() -> list[tuple[list[dict], str]]:
     from posttrain.papers.grape import reference_answer
     pools = load_ultrainteract_pools(_ultrainteract_rows())
     asked = [p for p in pools if reference_answer(p) is not None]
-    assert len(asked) == 1 and answers_match(extract_answer(ULTRA_GENERATED), reference_answer(asked[0])), asked
+    if len(asked) != 1 or not answers_match(extract_answer(ULTRA_GENERATED), reference_answer(asked[0])):
+        raise ValueError(f'the fixture generator reply must pass the verification of the one pool with a reference answer: {asked}')
     return [(asked[0]['prompt'], ULTRA_GENERATED)]
 
 
@@ -703,7 +704,7 @@ def _mbpp() -> Repo:
 # (lm_eval/tasks/gsm_plus/gsm_plus.yaml: test_split test and 5 shots from it; gsm_plus_mini.yaml: testmini); columns
 # question, solution, answer, perturbation_type, seed_question, seed_solution, seed_answer (strings; the card's usage
 # example). lm-eval reads question and solution, and scores the last number of the reply (flexible-extract).
-GSM_PLUS = tuple((q, a, 'numerical substitution') for q, a in GSM8K)
+GSM_PLUS = tuple((q, a, 'numerical substitution') for q, a in GSM8K)  # 8 rows: lm-eval's 5 shots come from this split
 
 
 def _gsm_plus() -> Repo:

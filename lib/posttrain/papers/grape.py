@@ -323,15 +323,21 @@ def ultrainteract_data(preset: str) -> UltraInteractData | None:
 
 def generator_teachers(base_url: str | None, models: str | None, api_key_env: str | None = None,
                        max_tokens: int = 2048) -> list[Teacher]:
-    """The notebook's generator parameters as teachers: one `served_teacher` per comma-separated name in `models`, all at
-    `base_url`; an error naming the parameters when there are none (Table 1's pool needs them)."""
-    if models is None or base_url is None:
-        raise ValueError('GRAPE Table 1 on UltraInteract-SFT samples responses from served generators: give the notebook '
-                         'generator_base_url and generator_models (comma-separated: posttrain reproduce '
-                         '--param generator_base_url=URL --param generator_models=NAME,NAME)')
-    names = [name.strip() for name in models.split(',')]
-    if '' in names or len(set(names)) < len(names): raise ValueError(f'generator_models: empty or repeated names in {models!r}')
-    return [served_teacher(base_url, name, api_key_env, max_tokens) for name in names]
+    """The notebook's generator parameters as teachers: one `served_teacher` per comma-separated entry of `models`,
+    a model name served at `base_url` or `name@URL` for one served elsewhere (one vLLM server per model); an error
+    naming the parameters when there are none (the paper's pools need them)."""
+    if not models:
+        raise ValueError('GRAPE on the paper\'s data samples responses from served generators: give the notebook '
+                         'generator_models (comma-separated, each NAME at generator_base_url or NAME@URL: posttrain '
+                         'reproduce --param generator_base_url=URL --param generator_models=NAME,NAME@URL)')
+    teachers = []
+    for entry in (e.strip() for e in models.split(',')):
+        name, _, url = entry.partition('@')
+        if not name or not (url or base_url):
+            raise ValueError(f'generator_models: {entry!r} needs a model name and a server (NAME@URL, or generator_base_url)')
+        teachers.append(served_teacher(url or base_url, name, api_key_env, max_tokens))
+    if len({t.model for t in teachers}) < len(teachers): raise ValueError(f'generator_models: a model repeats in {models!r}')
+    return teachers
 
 
 def generator_name(teacher: Teacher) -> str:
@@ -342,36 +348,38 @@ def generator_name(teacher: Teacher) -> str:
 def reference_answer(pool: dict) -> str | None:
     """The final answer (the last `\\boxed{}`) that more than half of an instruction's UltraInteract responses give, or
     None (no such majority; programs and most logic answers have no boxed answer): what a generated response is checked
-    against."""
+    against. Answers that differ only in form (`0.5`, `\\frac{1}{2}`) count as one (`answers_match`)."""
     own = [r['content'] for r in pool['responses'] if r['source'] == ULTRAINTERACT_SOURCE]
-    found = Counter(b.strip() for text in own if (b := last_boxed(text)) is not None)
-    if not found: return None
-    answer, count = found.most_common(1)[0]
-    return answer if 2 * count > len(own) else None
+    boxed = [b.strip() for text in own if (b := last_boxed(text)) is not None]
+    if not boxed: return None
+    answer, count = Counter(boxed).most_common(1)[0]
+    if 2 * count > len(own): return answer  # the usual case, no math-verify needed: the responses agree to the letter
+    for candidate in dict.fromkeys(boxed):
+        if 2 * sum(answers_match(b, candidate) for b in boxed) > len(own): return candidate
+    return None
 
 
 def generator_samples(pool: Sequence[dict], teachers: Sequence[Teacher]) -> tuple[list[dict], pd.DataFrame]:
-    """`pool` with each teacher's reply added where it gives the instruction's `reference_answer` (`with_samples`), and
-    per teacher the counts. Only instructions with a reference answer are sent: the others could not be verified."""
-    checked = [{**p, 'answer': a} if (a := reference_answer(p)) is not None else dict(p) for p in pool]
-    verifiable = [i for i, p in enumerate(checked) if 'answer' in p]
+    """`pool` (records with an `answer`) with each teacher's reply added where its answer is right (`with_samples`),
+    and per teacher the counts."""
     counts = []
     for teacher in teachers:
-        asked = [checked[i] for i in verifiable]
-        extended, n = with_samples(asked, teacher.complete([p['prompt'] for p in asked]), generator_name(teacher))
-        for i, record in zip(verifiable, extended): checked[i] = record
-        counts.append({'generator': generator_name(teacher), 'not asked (no reference answer)': len(pool) - len(asked),
-                       **n, 'wrong answer': n['generated'] - n['correct']})
-    return checked, pd.DataFrame(counts)
+        pool, n = with_samples(pool, teacher.complete([p['prompt'] for p in pool]), generator_name(teacher))
+        counts.append({'generator': generator_name(teacher), **n, 'wrong answer': n['generated'] - n['correct']})
+    return list(pool), pd.DataFrame(counts)
 
 
 def ultrainteract_pool(data: UltraInteractData, teachers: Sequence[Teacher],
                        seed: int = 0) -> tuple[list[dict], pd.DataFrame]:
-    """Table 1's pool: UltraInteract-SFT's instructions with at least two responses (`n_instructions` of them, seeded),
-    each with the generators' verified replies added (`generator_samples`); and the generators' counts."""
+    """Table 1's pool: UltraInteract-SFT's instructions with at least two responses and a `reference_answer`
+    (`n_instructions` of them, seeded), each with the generators' verified replies added (`generator_samples`); and
+    the generators' counts, with how many instructions were left out for want of a reference answer (programs, most
+    logic: no generated reply could be verified there, so every row would train on the same responses)."""
     if not teachers: raise ValueError('no generators: Table 1 compares UltraInteract with responses of other models')
-    pools = sample_rows(load_ultrainteract_pools(data.source, skip_invalid=True), data.n_instructions, seed)
-    return generator_samples(pools, teachers)
+    pools = load_ultrainteract_pools(data.source, skip_invalid=True)
+    checked = [{**p, 'answer': answer} for p in pools if (answer := reference_answer(p)) is not None]
+    pool, counts = generator_samples(sample_rows(checked, data.n_instructions, seed), teachers)
+    return pool, counts.assign(**{'instructions left out (no reference answer)': len(pools) - len(checked)})
 
 
 TABLE1_ROWS = ('grape', 'original', 'best_source', '3x')  # the paper's rows: Ours, Original-UI, the strongest model, 3x
@@ -381,7 +389,8 @@ def ultrainteract_records(pool: Sequence[dict], scores: Sequence[list[dict]], ro
                           seed: int = 0) -> list[dict]:
     """The training data of Table 1's `row` (`TABLE1_ROWS`) on the UltraInteract pool: `original` every UltraInteract
     response; `grape` the most probable responses, as many per instruction as UltraInteract has; `3x` three times as
-    many at random (seeded); `best_source` the verified responses of the generator `strongest`."""
+    many at random (seeded), or all there are (an instruction has UltraInteract's plus at most one per generator);
+    `best_source` the verified responses of the generator `strongest`."""
     as_many = [sum(r['source'] == ULTRAINTERACT_SOURCE for r in p['responses']) for p in pool]
     match row:
         case 'original': return [r for r in select(pool, None, 'all') if r['source'] == ULTRAINTERACT_SOURCE]
