@@ -9,9 +9,10 @@ import pytest
 
 from hub.run_hub_smoke import run_hub_smoke
 from hub.teacher import TEACHER_ID
-from posttrain.papers.r1k import BENCHMARKS, S1K, scale_of
+from posttrain.papers.r1k import BENCHMARKS, LARGE_MODEL, S1K, scale_of
 from posttrain.papers.smoltulu import CONTAMINATION_BENCHMARKS, LANGUAGE_IDENTIFIER
 from posttrain.reproduce import collect_manifest, plan
+from conftest import child_env
 from test_determinism import fresh_root
 
 
@@ -187,3 +188,19 @@ def test_the_data_came_from_the_hub_by_id(hub_smoke):
                  'datasets--qintongli--GSM-Plus', 'datasets--google-research-datasets--mbpp', 'datasets--meta-math--MetaMathQA',
                  'models--mistralai--Mistral-7B-v0.3'):
         assert (cache / repo).is_dir(), f'{repo} not in the hub cache: {sorted(p.name for p in cache.iterdir())}'
+
+
+def test_r1k_14b_rows_run_with_the_model_parameter(hub_smoke):
+    # last: it rewrites the r1k tables of the project the tests above read (the same project, hub and cached inversion)
+    root, _, cache = hub_smoke
+    env = child_env(POSTTRAIN_ROOT=str(root), POSTTRAIN_CACHE=str(root / 'cache'), OMP_NUM_THREADS='1')  # fresh_root's
+    done = run_hub_smoke(root, ['r1k_sft', 'r1k_dpo'], env=env, hub_dir=cache.parents[1], params={'model': LARGE_MODEL})
+    assert done.returncode == 0, f'{done.stdout[-8000:]}\n{done.stderr[-8000:]}'
+    figures = root / 'figures' / 'hub-smoke'
+    table1, table2 = (pd.read_csv(figures / f'r1k_table{n}.csv') for n in (1, 2))
+    assert table1.data.tolist() == ['D_f', 'D_r', 'D'] and table1['paper 14B average %'].tolist() == [50.6, 57.4, 53.6]
+    assert table2['base model'].tolist() == ['SFT D'] and table2['paper change (14B avg points)'].tolist() == [2.3]
+    assert pd.read_csv(figures / 'r1k_table1_claims.csv').claim.unique().tolist() == [
+        'reverse data beat forward data (D_r > D_f)', 'the mixed set beats forward data at 14B (D > D_f)']
+    used = json.loads((figures / 'r1k_table1.provenance.json').read_text())['parameters']
+    assert used['model'] == LARGE_MODEL and (cache / 'models--Qwen--Qwen2.5-14B-Instruct').is_dir()

@@ -73,19 +73,21 @@ def run_parameters(root: Path, only: list[str] | None = None) -> set[str]:
 
 
 def reproduce_command(served_url: str | None, names: set[str], only: list[str] | None = None,
-                      force: bool = False) -> list[str]:
+                      force: bool = False, params: dict | None = None) -> list[str]:
     """`posttrain reproduce --preset hub-smoke`, with the served fixture teacher (if any) as r1k's teacher and GRAPE's
-    generator: those of `served_parameters` that the run's notebooks take (`names`)."""
-    given = served_parameters(served_url) if served_url else {}
+    generator (those of `served_parameters` that the run's notebooks take, `names`), and `params` besides."""
+    given = (served_parameters(served_url) if served_url else {}) | (params or {})
     served = [arg for name, value in given.items() if name in names for arg in ('--param', f'{name}={value}')]
     return [str(BIN / 'posttrain'), 'reproduce', '--preset', 'hub-smoke', *served, *(['--only', *only] if only else []),
             *(['--force'] if force else [])]
 
 
 def run_hub_smoke(root: Path | str = ROOT, only: list[str] | None = None, force: bool = False,
-                  env: dict | None = None, hub_dir: Path | str | None = None) -> subprocess.CompletedProcess:
+                  env: dict | None = None, hub_dir: Path | str | None = None,
+                  params: dict | None = None) -> subprocess.CompletedProcess:
     """Start the local Hub and the served teacher, run the hub-smoke preset in project `root` (its output captured),
-    stop both. `env` is the base environment (default: this process's); the hub's switches are set on it."""
+    stop both. `env` is the base environment (default: this process's); the hub's switches are set on it. `params`
+    are more notebook parameters (`--param NAME=VALUE`), each given to the notebooks that take it."""
     root = Path(root)
     logs = root / 'runs' / 'hub-smoke'
     logs.mkdir(parents=True, exist_ok=True)
@@ -96,7 +98,7 @@ def run_hub_smoke(root: Path | str = ROOT, only: list[str] | None = None, force:
         url = stack.enter_context(served(TEACHER_ID, hub_env, logs / 'teacher-serve.log')) if needed else None
         # HF_ALLOW_CODE_EVAL: lm-eval's humaneval runs a check when it loads (the contamination notebook reads its prompts)
         env = {**hub_env, 'POSTTRAIN_ROOT': str(root), 'HF_ALLOW_CODE_EVAL': '1'}
-        return subprocess.run(reproduce_command(url, names, only, force), env=env,
+        return subprocess.run(reproduce_command(url, names, only, force, params), env=env,
                               cwd=root, capture_output=True, text=True)
 
 

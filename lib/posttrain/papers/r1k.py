@@ -25,10 +25,10 @@ from ..reproduce import ALL, DIAGRAM, Artifact, claims_files, figure_files, tabl
 
 # %% auto #0
 __all__ = ['FORMULA', 'S1K', 'BENCHMARKS', 'SCALES', 'TRAIN_SETS', 'DIRECTION_TAGS', 'PANELS', 'PAPER_TABLE1', 'PAPER_TABLE2',
-           'PAPER_TABLE2_DPO_D', 'NO_GENERATION', 'DATA_USED', 'MANIFEST', 'R1kScale', 'scale_of', 'tag_messages',
-           'forward_problems', 'inversion', 'build_data', 'sft_run', 'dpo_run', 'probes_of', 'tasks_of', 'accuracy',
-           'gold_logprob_items', 'gold_logprob', 'item_scores', 'mean_scores', 'seed_scores', 'alp_curve', 'plot_alp',
-           'data_used']
+           'PAPER_TABLE2_DPO_D', 'PAPER_TABLE1_14B', 'PAPER_TABLE2_14B', 'LARGE_MODEL', 'NO_GENERATION', 'DATA_USED',
+           'MANIFEST', 'R1kScale', 'scale_of', 'tag_messages', 'forward_problems', 'inversion', 'build_data', 'sft_run',
+           'dpo_run', 'probes_of', 'tasks_of', 'accuracy', 'gold_logprob_items', 'gold_logprob', 'item_scores',
+           'mean_scores', 'seed_scores', 'alp_curve', 'plot_alp', 'with_model', 'paper_size', 'data_used']
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #3e5b0092
 FORMULA = 'formula'  # the offline analogue's forward data: the generated formula problems
@@ -386,6 +386,20 @@ PAPER_TABLE1 = {'D_f': 42.6, 'D_r': 46.6, 'D_0.5k': 40.3, 'D': 31.5}
 # r1k Table 2, 7B rows: the change of that average (points) when directional DPO follows SFT on each training set
 PAPER_TABLE2 = {'D_f': -2.3, 'D_r': -2.8, 'D': 7.1}
 PAPER_TABLE2_DPO_D = 38.6  # r1k Table 2: the DPO'd D model's average, still below SFT on D_r (`PAPER_TABLE1['D_r']`)
+# r1k Tables 1 and 2, 14B rows: SFT on D_s1k, D_r1k and D only, and DPO on the D model only (55.9 after, 53.6 before)
+PAPER_TABLE1_14B = {'D_f': 50.6, 'D_r': 57.4, 'D': 53.6}
+PAPER_TABLE2_14B = {'D': 2.3}
+LARGE_MODEL = 'Qwen/Qwen2.5-14B-Instruct'  # the paper's 14B model: `--param model=...` runs its rows
+
+
+def with_model(scale: R1kScale, model: str | None) -> R1kScale:
+    "`scale` with `model` as its base model (the notebooks' `model` parameter); None keeps the scale's."
+    return scale if model is None else dataclasses.replace(scale, model=model)
+
+
+def paper_size(scale: R1kScale) -> str:
+    "The paper's rows a run of `scale` is set beside: '14B' for `LARGE_MODEL`, else '7B' (the paper's, or a stand-in)."
+    return '14B' if scale.model == LARGE_MODEL else '7B'
 
 # %% ../../../nbs/papers/r1k/00_r1k.ipynb #cf6ef485
 def _no_generation(preset: str) -> str:
