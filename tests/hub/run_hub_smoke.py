@@ -1,6 +1,6 @@
 """The hub-smoke preset end to end: the local Hub (olah serving the fixture repositories), the fixture teacher
 behind `transformers serve` (pulled from that hub by its id), and `posttrain reproduce --preset hub-smoke` with that
-teacher as the r1k notebooks' teacher and GRAPE Table 1's generator: the paper preset's code path at smoke size. Everything it starts, it stops.
+teacher as the r1k notebooks' teacher and GRAPE's generator (Tables 1 and 6): the paper preset's code path at smoke size. Everything it starts, it stops.
 
     python tests/hub/run_hub_smoke.py [--root DIR] [--only NAME ...] [--force]
 
@@ -62,7 +62,7 @@ def served(model_id: str, env: dict, log: Path, deadline_s: float = SERVE_DEADLI
 
 
 def served_parameters(url: str) -> dict[str, str]:
-    "The notebook parameters that name the served fixture teacher: r1k's teacher and GRAPE Table 1's one generator."
+    "The notebook parameters that name the served fixture teacher: r1k's teacher and GRAPE's one generator."
     return {'teacher_base_url': url, 'teacher_model': TEACHER_ID, 'generator_base_url': url, 'generator_models': TEACHER_ID}
 
 

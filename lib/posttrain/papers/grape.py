@@ -583,7 +583,6 @@ class SelfGenerationData:
     n_problems: int | None = None  # a seeded sample of the problems and of the MM-AnsAug rows (None: all)
     n_samples: int = 10  # the paper's N: solutions per problem from the generator and from each fine-tuned model
     n_test: int | None = None  # documents per lm-eval task (None: all)
-    max_sample_tokens: int = 2048  # the longest solution asked of the generator
     math: str = 'EleutherAI/hendrycks_math'
     metamath: str = 'meta-math/MetaMathQA'
 
@@ -592,9 +591,9 @@ class SelfGenerationData:
 
 SELF_GENERATION: dict[str, SelfGenerationData] = {
     'hub-smoke': SelfGenerationData({'mistralai/Mistral-7B-v0.3': 'Mistral'}, {'MATH': ('minerva_math_algebra', 'math_verify')},
-                                    math_subjects=('algebra',), n_samples=2, n_test=2, max_sample_tokens=128),
+                                    math_subjects=('algebra',), n_samples=2, n_test=2),
     'gpu': SelfGenerationData({'smollm2-135m-instruct': 'Mistral'}, TABLE6_BENCHMARKS, n_problems=1000, n_samples=4,
-                              n_test=500, max_sample_tokens=1024),
+                              n_test=500),
     'paper': SelfGenerationData({'mistralai/Mistral-7B-v0.3': 'Mistral', 'EleutherAI/llemma_7b': 'Llemma'}, TABLE6_BENCHMARKS),
 }
 
@@ -604,10 +603,11 @@ def self_generation_data(preset: str) -> SelfGenerationData | None:
     return SELF_GENERATION.get(get_preset(preset).name)
 
 
-def sampled(teacher: Teacher, n: int, temperature: float) -> list[Teacher]:
-    "`n` copies of a served `teacher` that sample at `temperature`, each under its own seed (so its own cached reply)."
+def sampled(teacher: Teacher, n: int, temperature: float, seed: int = 0) -> list[Teacher]:
+    """`n` copies of a served `teacher` that sample at `temperature`, each under its own seed (`n * seed + k`: another
+    run seed asks for other samples), so each has its own cached reply."""
     if n < 1 or temperature <= 0: raise ValueError(f'sampling needs n >= 1 and a temperature above 0, got {n}, {temperature}')
-    return [dataclasses.replace(teacher, temperature=temperature, seed=k) for k in range(n)]
+    return [dataclasses.replace(teacher, temperature=temperature, seed=n * seed + k) for k in range(n)]
 
 
 def generator_solutions(problems: Sequence[dict], samplers: Sequence[Teacher]) -> tuple[list[dict], dict]:
@@ -630,12 +630,15 @@ def generator_solutions(problems: Sequence[dict], samplers: Sequence[Teacher]) -
 def self_generation_sources(data: SelfGenerationData, samplers: Sequence[Teacher],
                             seed: int = 0) -> tuple[list[dict], dict[str, list[dict]], dict]:
     """Table 6's MATH train problems (a seeded `n_problems`, as pool records with their `answer`: what each fine-tuned
-    model is asked), the first round's training data by source (`MM_ANSAUG`: MetaMathQA's MATH_AnsAug rows;
-    `FROM_GENERATOR`: the samplers' solutions to the problems) and the generator's counts."""
+    model is asked), the first round's training data by source (`MM_ANSAUG`: MetaMathQA's MATH_AnsAug rows that ask
+    one of those problems; `FROM_GENERATOR`: the samplers' solutions to them) and the generator's counts."""
     problems = sample_rows(load_math(data.math, 'train', subjects=data.math_subjects, skip_invalid=True), data.n_problems, seed)
+    asked_texts = {' '.join(p['messages'][0]['content'].split()) for p in problems}
+    answer_augmented = [r for r in load_metamath(data.metamath, skip_invalid=True)
+                        if ' '.join(r['messages'][0]['content'].split()) in asked_texts]
+    if not answer_augmented: raise ValueError(f'{data.metamath}: no MATH_AnsAug row asks one of the {len(problems)} MATH problems')
     solutions, counts = generator_solutions(problems, samplers)
-    sources = {MM_ANSAUG: sample_rows(load_metamath(data.metamath, skip_invalid=True), data.n_problems, seed),
-               FROM_GENERATOR: solutions}
+    sources = {MM_ANSAUG: answer_augmented, FROM_GENERATOR: solutions}
     asked = [{'id': p['id'], 'prompt': p['messages'][:1], 'answer': p['answer']} for p in problems]
     return asked, sources, counts
 
