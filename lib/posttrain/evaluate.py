@@ -26,9 +26,9 @@ from .scoring import EncodedPair, padding_id, score_encoded
 from .tasks import GENERATIVE_SUITES, MULTIPLE_CHOICE_SUITES, SUITES, build_suite
 
 # %% auto #0
-__all__ = ['TASK_PREFIX', 'DEFAULT_TEST_N', 'BACKENDS', 'HEADLINE_METRICS', 'question_text', 'process_generative', 'task_config',
-           'export_tasks', 'lm_eval_task_names', 'offline_suite', 'route_tasks', 'PosttrainLM', 'evaluate',
-           'headline_scores', 'headline_items', 'task_prompts']
+__all__ = ['TASK_PREFIX', 'DEFAULT_TEST_N', 'BACKENDS', 'CODE_TASKS', 'HEADLINE_METRICS', 'question_text', 'process_generative',
+           'task_config', 'export_tasks', 'lm_eval_task_names', 'offline_suite', 'route_tasks', 'PosttrainLM',
+           'evaluate', 'check_code_eval', 'headline_scores', 'headline_items', 'task_prompts']
 
 # %% ../../nbs/10_evaluate.ipynb #3893e7a0
 def question_text(doc: dict) -> str:
@@ -251,6 +251,16 @@ def evaluate(model, tokenizer=None, tasks: str | Iterable[str] = SUITES, *, limi
                 for task in lm_names]
     table = pd.concat([_tidy(run, lm_names) for run in runs], ignore_index=True)
     return (table, pd.concat([_items(run, lm_names) for run in runs], ignore_index=True)) if return_items else table
+
+# %% ../../nbs/10_evaluate.ipynb #afe9b350
+CODE_TASKS = ('humaneval', 'mbpp')  # lm-eval tasks that run generated programs and check HF_ALLOW_CODE_EVAL as they load
+
+
+def check_code_eval(tasks: Iterable[str]) -> None:
+    "A `RuntimeError` when `tasks` include one of `CODE_TASKS` and HF_ALLOW_CODE_EVAL=1 is not set."
+    if (found := sorted(set(tasks) & set(CODE_TASKS))) and os.environ.get('HF_ALLOW_CODE_EVAL') != '1':
+        raise RuntimeError(f"lm-eval's {' and '.join(found)} run generated programs, and load only with "
+                           'HF_ALLOW_CODE_EVAL=1 set: set it')
 
 # %% ../../nbs/10_evaluate.ipynb #5553ad61
 HEADLINE_METRICS = {'word_problems': ('exact_match',), 'formula_forward': ('exact_match',),
